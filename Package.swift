@@ -1,0 +1,76 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Unchecked exclusivity in the engine's hot loops: measured as a 2x win on packed-state BFS
+// (../shared/design/style.md); the engine's own code checks what matters to users (overflow).
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
+let package = Package(
+    name: "stamina-server",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "stamina", targets: ["stamina"]),
+        .library(name: "PRISM", targets: ["PRISM"]),
+        .library(name: "StaminaEngine", targets: ["StaminaEngine"]),
+        .library(name: "StaminaServer", targets: ["StaminaServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(name: "PRISM"),
+        .target(
+            name: "StaminaEngine",
+            dependencies: ["PRISM"],
+            swiftSettings: engineSettings
+        ),
+        .target(
+            name: "StaminaServer",
+            dependencies: [
+                "PRISM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "stamina",
+            dependencies: [
+                "PRISM",
+                "StaminaEngine",
+                "StaminaServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: engineSettings
+        ),
+        .testTarget(
+            name: "PRISMTests",
+            dependencies: ["PRISM", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "StaminaEngineTests",
+            dependencies: [
+                "StaminaEngine", "PRISM", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "StaminaServerTests", dependencies: ["StaminaServer", "stamina"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The engine target. See ARCHITECTURE.md.

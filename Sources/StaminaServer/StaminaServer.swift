@@ -1,0 +1,1 @@
+// The server target. See ARCHITECTURE.md.

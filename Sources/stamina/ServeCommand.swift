@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "(under construction)")
+
+    func run() async throws {
+        throw ValidationError("'serve' is under construction")
+    }
+}

@@ -1,0 +1,19 @@
+// The `stamina` executable: only dispatches to subcommands. Each subcommand lives in its own file
+// next to this one and owns its options; the work happens in the library targets.
+import ArgumentParser
+
+@main
+struct Stamina: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stamina",
+        abstract: "STAMINA: certified probability bounds for infinite-state CTMCs, and a job server.",
+        version: StaminaVersion.current,
+        subcommands: [
+            CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self,
+        ]
+    )
+}
+
+enum StaminaVersion {
+    static let current = "0.1.0"
+}
