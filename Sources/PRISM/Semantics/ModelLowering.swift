@@ -153,7 +153,13 @@ extension Checker {
             }
         }
 
-        let rewards = syntax.rewards.compactMap { checkRewards($0, actions: Set(commands.compactMap(\.action))) }
+        var rewardNames: Set<String> = []
+        for reward in syntax.rewards {
+            if let name = reward.name, !rewardNames.insert(name.text).inserted {
+                error(.model, name.offset, "reward structure \"\(name.text)\" is already defined")
+            }
+        }
+        let rewards = syntax.rewards.compactMap { checkRewards($0) }
         var initial: Expr?
         if let block = syntax.initial {
             initial = lower(block, .model, as: .bool, "the init...endinit predicate")
@@ -305,7 +311,7 @@ extension Checker {
         return slot
     }
 
-    private mutating func checkRewards(_ syntax: RewardStructureSyntax, actions: Set<String>) -> RewardStructure? {
+    private mutating func checkRewards(_ syntax: RewardStructureSyntax) -> RewardStructure? {
         var stateRewards: [StateReward] = []
         var transitionRewards: [TransitionReward] = []
         for item in syntax.items {

@@ -4,6 +4,9 @@
 
 struct IdentifierRenaming {
     var map: [String: String]
+    /// Where each new name is written in the renaming clause, so that errors about a renamed
+    /// declaration point there rather than into the base module.
+    var targets: [String: Int] = [:]
     var formulas: [String: SyntaxExpression]
     /// Identifiers seen in the base module (after formula expansion), to refuse renaming names
     /// that do not occur.
@@ -55,6 +58,7 @@ struct IdentifierRenaming {
         seen.insert(declaration.name.text)
         var result = declaration
         result.name = renamed(declaration.name)
+        if let offset = targets[declaration.name.text] { result.name.offset = offset }
         switch declaration.type {
         case .range(let low, let high): result.type = .range(rewrite(low), rewrite(high))
         case .int, .bool, .clock: break
@@ -104,6 +108,7 @@ extension Checker {
             map[from.text] = to.text
         }
         var renaming = IdentifierRenaming(map: map, formulas: formulas)
+        for (from, to) in renamed.renames { renaming.targets[from.text] = to.offset }
         var module = base
         module.name = renamed.name
         module.variables = base.variables.map { renaming.rewrite($0) }

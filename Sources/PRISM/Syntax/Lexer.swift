@@ -86,9 +86,8 @@ struct Lexer {
         return Keyword.table[text]
     }
 
-    /// PRISM: an integer is `0` or digits without a leading zero... in practice PRISM accepts
-    /// `007` as a double-less integer too; we accept any digit run. A double has a fraction
-    /// or an exponent. `0..N` is `0`, `..`, `N`: a `.` makes a fraction only before a digit.
+    /// An integer is a digit run; a double has a fraction or an exponent (PRISM's REG_DOUBLE).
+    /// `0..N` lexes as `0`, `..`, `N`: a `.` starts a fraction only when a digit follows it.
     private mutating func number(_ start: Int) -> Token {
         var isDouble = false
         while Lexer.isDigit(peek()) { position += 1 }

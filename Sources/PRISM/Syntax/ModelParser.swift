@@ -202,12 +202,14 @@ extension Parser {
         var module = ModuleSyntax(name: name, variables: [], commands: [])
         // A keyword followed by `:` is a declaration with a reserved name: parse it to say so.
         while kind == .identifier || (peekKind(1) == .colon && Parser.isKeyword(kind)) {
+            let before = index
             do {
                 module.variables.append(try parseVariableDeclaration())
             } catch {
                 record(error)
                 recoverToStatementEnd()
             }
+            if index == before { advance() }
         }
         if accept(.keyword(.invariant)) {
             do {

@@ -95,13 +95,27 @@ struct Parser {
         return Name(text: text(token), offset: token.start)
     }
 
+    /// Past this many syntax errors the rest of the file is skipped: more would be noise, and
+    /// the cap bounds the work on any input.
+    static let maximumErrors = 100
+
     mutating func record(_ error: SyntaxError) {
+        guard diagnostics.count < Parser.maximumErrors else {
+            index = tokens.count - 1
+            return
+        }
         diagnostics.append(file.diagnostic(at: error.offset, error.message))
+        if diagnostics.count == Parser.maximumErrors {
+            diagnostics.append(file.diagnostic(at: error.offset, "too many syntax errors; stopping here"))
+            index = tokens.count - 1
+        }
     }
 
     mutating func enter() throws(SyntaxError) {
         depth += 1
         if depth > Parser.maximumDepth {
+            // The caller's `defer { leave() }` is not registered yet when this throws.
+            depth -= 1
             throw SyntaxError(offset: current.start, message: "expression nested too deeply")
         }
     }
