@@ -62,13 +62,14 @@ public enum Uniformization {
             throw .invalidArgument("absorbing has \(absorbing.count) flags for \(n) states")
         }
         try validate(accuracy: accuracy)
-        let chain = UniformisedChain(rates: rates, absorbing: absorbing)
+        var chain = UniformisedChain(rates: rates, absorbing: absorbing)
         let lambda = chain.rate * time
         if lambda == 0 {
             return TransientResult(
                 distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: chain.rate)
         }
         let poisson = try FoxGlynn.weights(rate: lambda, accuracy: accuracy * 0.9)
+        if poisson.right >= codingThreshold { chain.code() }
         let mixture = PoissonMixture(
             chain: chain, initial: initial, weights: poisson.weights, first: poisson.left,
             threads: threads)
@@ -80,6 +81,9 @@ public enum Uniformization {
             iterations: mixture.iterations,
             uniformizationRate: chain.rate)
     }
+
+    /// From this many products on, coding the matrix values (`ValueCoding`) pays for itself.
+    static let codingThreshold = 32
 
     static func validate(initial: [Double], count: Int) throws(NumericsError) {
         guard initial.count == count else {

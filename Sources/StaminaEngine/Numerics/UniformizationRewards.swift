@@ -37,7 +37,7 @@ extension Uniformization {
         try validate(time: time)
         let largest = try validate(rewards: stateRewards, count: n)
         try validate(accuracy: accuracy)
-        let chain = UniformisedChain(rates: rates, absorbing: [Bool](repeating: false, count: n))
+        var chain = UniformisedChain(rates: rates, absorbing: [Bool](repeating: false, count: n))
         let q = chain.rate
         let u = unitRoundoff
         let mass = NonNegativeSum(initial).upper
@@ -75,6 +75,7 @@ extension Uniformization {
         }
         let shrink = (1 - 2 * Double(right - left + 6) * u) / q * (1 - 2 * u)
         let weights = suffix.map { $0 * shrink }
+        if right >= codingThreshold { chain.code() }
         let mixture = PoissonMixture(chain: chain, initial: initial, weights: weights, first: 0, threads: 1)
         let occupation = NonNegativeSum(mixture.result)
         let totalTime = mass * time * (1 + 4 * u)
