@@ -63,6 +63,9 @@ public enum Uniformization {
         }
         try validate(accuracy: accuracy)
         var chain = UniformisedChain(rates: rates, absorbing: absorbing)
+        guard chain.rate.isFinite else {
+            throw .invalidArgument("the uniformisation rate overflows a double (exit rates near 1e308)")
+        }
         let lambda = chain.rate * time
         if lambda == 0 {
             return TransientResult(
@@ -118,5 +121,20 @@ public enum Uniformization {
             largest = max(largest, value)
         }
         return largest
+    }
+}
+
+extension TransientResult {
+    /// Certified bounds on the true probability mass at `time` in the states with
+    /// `states[s] == true`: the computed entries are lower bounds, and what they miss in total
+    /// (over any set of states) is at most `errorBound`. The sums themselves are bounded with
+    /// compensated summation, so rounding in them cannot break the certificate either.
+    public func probabilityBounds(of states: [Bool]) -> (lower: Double, upper: Double) {
+        var selected: [Double] = []
+        for (state, value) in distribution.enumerated() where state < states.count && states[state] {
+            selected.append(value)
+        }
+        let sum = NonNegativeSum(selected)
+        return (sum.lower, (sum.upper + errorBound) * (1 + 4 * unitRoundoff))
     }
 }

@@ -39,6 +39,9 @@ extension Uniformization {
         try validate(accuracy: accuracy)
         var chain = UniformisedChain(rates: rates, absorbing: [Bool](repeating: false, count: n))
         let q = chain.rate
+        guard q.isFinite else {
+            throw .invalidArgument("the uniformisation rate overflows a double (exit rates near 1e308)")
+        }
         let u = unitRoundoff
         let mass = NonNegativeSum(initial).upper
         if time == 0 || largest == 0 || mass == 0 {
