@@ -39,6 +39,7 @@ final class Explorer {
     private let visitStamp = FlatBuffer<UInt32>(capacity: 16)
     private var pass: UInt32 = 0
     private var sinceCheck = 0
+    private var checks = 0
 
     init(model: CompiledModel, initialStates: [[UInt64]], maxStates: Int) throws(EngineError) {
         layout = model.layout
@@ -65,6 +66,8 @@ final class Explorer {
     /// Expands `state`; with `pushMass`, moves its `pi` to its successors.
     @inline(__always)
     func expand(_ state: Int, pushMass: Bool, trackFrontier: Bool) throws(EngineError) {
+        // Checked before touching the graph, so that a limit leaves it consistent.
+        if graph.store.count >= maxStates { throw .stateLimit(states: graph.store.count) }
         let count = try generator.generate(graph.store.state(state))
         let rowBegin = graph.columns.count
         if count == 0 {
@@ -82,7 +85,6 @@ final class Explorer {
                         frontier.append(Int32(index))
                         absorbingCache.append(0)
                     }
-                    if graph.store.count > maxStates { throw .stateLimit(states: graph.store.count) }
                 }
                 let column = Int32(truncatingIfNeeded: index)
                 var merged = false
@@ -133,7 +135,8 @@ final class Explorer {
     private func checkLimits() throws(EngineError) {
         sinceCheck = 0
         if let deadline, ContinuousClock.now >= deadline { throw .timeLimit(seconds: timeLimitSeconds) }
-        if graph.expandedCount & 0xFFFF < 1024, let progress { progress(graph.store.count, currentKappa) }
+        checks += 1
+        if checks % 64 == 0, let progress { progress(graph.store.count, currentKappa) }
     }
 
     // MARK: Property truncation
