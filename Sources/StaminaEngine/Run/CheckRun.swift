@@ -26,7 +26,7 @@ public final class CheckRun {
     private var kappa: Double
     /// Default ceiling of the full exploration that S and R properties need in truncation mode.
     static let fullExplorationLimit = 10_000_000
-    static let exactExplorationLimit = 200_000_000
+    static let exactExplorationLimit = 50_000_000
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
