@@ -15,7 +15,8 @@ struct UniformisedChain {
     var sources: [Int32]
     var probabilities: [Double]
     var diagonal: [Double]
-    /// The same values coded against small tables (`ValueCoding`), when `code()` succeeded.
+    /// The same values coded against small tables (`ValueCoding`), when `code()` succeeded (the
+    /// plain arrays are then emptied to a sentinel).
     var probabilityCoding: ValueCoding?
     var diagonalCoding: ValueCoding?
     /// The uniformisation rate q, at least the largest exit rate.
@@ -28,7 +29,7 @@ struct UniformisedChain {
     /// exploration numbers states breadth-first, so early products touch only a prefix.
     var reach: [Int32]
 
-    var stateCount: Int { diagonal.count }
+    var stateCount: Int { rowStart.count - 1 }
 
     /// c_j, the number of roundings in entry j of a product (see the type's comment).
     func roundingTerms(of j: Int) -> Int { rowStart[j + 1] - rowStart[j] + 2 }
@@ -112,6 +113,9 @@ struct UniformisedChain {
         guard let entries = ValueCoding(probabilities), let diagonals = ValueCoding(diagonal) else { return }
         probabilityCoding = entries
         diagonalCoding = diagonals
+        // The plain values are no longer read: give their memory back.
+        probabilities = [0]
+        diagonal = [0]
     }
 
     /// An upper bound x >= E/q on the exact exit probability, from the computed exit rate Ê of d
