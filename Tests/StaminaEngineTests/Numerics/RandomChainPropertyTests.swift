@@ -106,4 +106,21 @@ import Testing
             #expect(instantaneous.upper - instantaneous.lower <= 2 * accuracy)
         }
     }
+
+    @Test func steadyStateIsTheLongRunLimit() async {
+        // Rates of at least 0.5 wherever there is a transition, so that exp(Q t) at t = 1e4 has
+        // converged far below the tolerance (1e-9): the oracle is the dense exponential there.
+        await propertyCheck(
+            count: 100,
+            input: Gen.int(in: 2...5), Gen.double(in: 0...6).array(of: 25), Gen.double(in: 0...1).array(of: 5)
+        ) { size, entries, start in
+            let shifted = entries.map { $0 >= 2 ? $0 + 0.5 : $0 }
+            let chain = Self.chain(size: size, entries: shifted, flags: [1, 1, 1, 1, 1], start: start)
+            let result = try SteadyState.distribution(rates: chain.rates, initial: chain.initial, precision: 1e-12)
+            let limit = denseTransient(generator: chain.generator, initial: chain.initial, time: 1e4)
+            for (computed, exact) in zip(result, limit) {
+                #expect(abs(computed - exact) <= 1e-9, "\(result) vs \(limit)")
+            }
+        }
+    }
 }
