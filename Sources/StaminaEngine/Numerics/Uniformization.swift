@@ -33,9 +33,10 @@ public struct RewardResult: Sendable {
 ///
 /// With q >= max exit rate and P = I + Q/q, the distribution at time t is
 /// sum_k poisson(k; qt) initial P^k. Every term is non-negative, so a truncated sum with weights
-/// that are lower bounds on the Poisson probabilities, computed with iterates that are lower
-/// bounds on initial P^k (`UniformisedChain`, `PoissonMixture`), is an elementwise lower bound on
-/// the true distribution. The error bound is then measured a posteriori rather than predicted: the
+/// that are lower bounds on the Poisson probabilities is an elementwise lower bound on the true
+/// distribution; the rounding in the products and sums can only inflate it by a known relative
+/// factor, which `PoissonMixture` divides out at the end (`UniformisedChain` states the per-step
+/// rounding). The error bound is then measured a posteriori rather than predicted: the
 /// true distribution has total mass m0 = sum(initial) at every time, so
 /// sum_s (true - computed) = m0 - sum(computed), which is bounded with certified sums
 /// (`NonNegativeSum`). It covers the Poisson truncation, the rounding of the weights and every
@@ -48,8 +49,9 @@ public enum Uniformization {
     ///
     /// Nine tenths of `accuracy` go to the Poisson tails, the rest to rounding. The returned
     /// `errorBound` is certified in every case; it exceeds `accuracy` only if rounding alone is
-    /// larger than a tenth of it (about 1e-15 per product and state degree: 1e-9 after a million
-    /// iterations).
+    /// larger than a tenth of it: about 2u R (gamma + c_j) relative per entry after R products
+    /// (`PoissonMixture`), e.g. 2e-10 for R = 1e5 and ten transitions per state, more on an
+    /// absorbing state with a huge in-degree such as a truncation sink.
     public static func transient(
         rates: SparseMatrix, initial: [Double], time: Double,
         absorbing: [Bool], accuracy: Double, threads: Int = 1
