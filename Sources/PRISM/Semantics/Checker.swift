@@ -1,0 +1,101 @@
+// The state of one check: the symbol table (constants, formulas, variables), the diagnostics
+// found so far, and which file each definition came from. The lowering passes in this folder are
+// extensions of `Checker`.
+
+enum FileRole: Sendable {
+    case model, properties
+}
+
+struct ConstantEntry {
+    enum State {
+        case pending, evaluating, failed
+        case done(Value)
+    }
+    var name: Name
+    var type: ValueType
+    var definition: SyntaxExpression?
+    var file: FileRole
+    var state: State = .pending
+    var override: Value?
+}
+
+struct FormulaEntry {
+    var name: Name
+    var body: SyntaxExpression
+    var file: FileRole
+}
+
+struct LabelEntry {
+    var name: Name
+    var body: SyntaxExpression
+    var file: FileRole
+}
+
+enum Symbol {
+    case constant(Int)
+    case formula(Int)
+    case variable(Int)
+}
+
+/// Where an expression is and what it may refer to.
+struct ExpressionContext {
+    var file: FileRole
+    /// False in constant definitions, variable bounds and initial values.
+    var allowVariables: Bool
+    /// True in properties: `"label"` references.
+    var allowLabels: Bool = false
+    /// Names what is being defined, for "cannot refer to variable" messages.
+    var purpose: String = "this expression"
+
+    static let constant = ExpressionContext(file: .model, allowVariables: false, purpose: "a constant definition")
+    static let model = ExpressionContext(file: .model, allowVariables: true)
+    static let property = ExpressionContext(file: .properties, allowVariables: true, allowLabels: true)
+}
+
+struct Checker {
+    let modelFile: SourceFile
+    let propertiesFile: SourceFile?
+    var diagnostics: [Diagnostic] = []
+    var symbols: [String: Symbol] = [:]
+    var constants: [ConstantEntry] = []
+    var formulas: [FormulaEntry] = []
+    var variables: [Variable] = []
+    var labels: [String: LabelEntry] = [:]
+    var modelLabelOrder: [String] = []
+    /// Undefined constants that something needed; reported once, together, at the end.
+    var missingConstants: Set<Int> = []
+    /// Formulas and labels being expanded, to report cycles instead of recursing forever.
+    var expansionStack: [String] = []
+
+    init(model: SourceFile, properties: SourceFile?) {
+        modelFile = model
+        propertiesFile = properties
+    }
+
+    func file(_ role: FileRole) -> SourceFile {
+        role == .properties ? (propertiesFile ?? modelFile) : modelFile
+    }
+
+    mutating func error(_ role: FileRole, _ offset: Int, _ message: String) {
+        diagnostics.append(file(role).diagnostic(at: offset, message))
+    }
+
+    /// What a name already denotes, for "duplicate" messages.
+    func describe(_ symbol: Symbol) -> String {
+        switch symbol {
+        case .constant: "a constant"
+        case .formula: "a formula"
+        case .variable: "a variable"
+        }
+    }
+
+    /// Declares a name, or reports that it is taken.
+    mutating func declare(_ name: Name, as symbol: Symbol, in role: FileRole) -> Bool {
+        if let existing = symbols[name.text] {
+            error(role, name.offset, "'\(name.text)' is already defined as \(describe(existing))")
+            return false
+        }
+        symbols[name.text] = symbol
+        return true
+    }
+}
