@@ -40,7 +40,7 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),
-        services: [runner, pruner],
+        services: [StoreClosing(store: store), runner, pruner],
         onServerRunning: { channel in
             await onListening(listening.host, channel.localAddress?.port ?? listening.port)
         },

@@ -38,7 +38,7 @@ struct LifecycleTests {
         let crash = try await server.v1Submit(model: TestModels.crashing)
         let token = try #require(crash.object["token"] as? String)
         let crashID = try #require(crash.object["id"] as? String)
-        let broken = try await server.v1Submit(model: "ctmc // BROKEN", token: token)
+        let broken = try await server.v1Submit(model: TestModels.marked("BROKEN"), token: token)
         let brokenID = try #require(broken.object["id"] as? String)
         _ = try await server.waitForV1State(crashID, token: token, ["FAILED"])
         _ = try await server.waitForV1State(brokenID, token: token, ["FAILED"])
@@ -126,7 +126,7 @@ struct LifecycleTests {
         #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
     }
 
-    @Test func aJobLostTwiceFailsWithWorkerLost() async throws {
+    @Test func aJobLostOnItsLastAttemptFailsWithWorkerLost() async throws {
         let directory = RunningServer.temporaryDirectory()
         let engine = try FakeEngine.install(in: directory)
         var server = try await RunningServer(["engine=\(engine)", "max-attempts=1"])

@@ -14,9 +14,22 @@ enum TestModels {
         label "full" = s = N;
         """
     static let birthDeathProperties = "P=? [ F<=10 \"full\" ]\n"
-    static let sleeping = "ctmc\n// SLEEP\nmodule m s : [0..1] init 0; endmodule\n"
-    static let exploding = "ctmc\n// EXPLODE\nmodule m s : [0..1] init 0; endmodule\n"
-    static let crashing = "ctmc\n// CRASH\nmodule m s : [0..1] init 0; endmodule\n"
+    static let sleeping = marked("SLEEP")
+    static let exploding = marked("EXPLODE")
+    static let crashing = marked("CRASH")
+
+    /// A valid model (it passes the front end at submission) carrying a marker for the fake engine.
+    static func marked(_ word: String) -> String {
+        """
+        ctmc
+        // \(word)
+        module m
+          s : [0..1] init 0;
+          [] s = 0 -> 1.0 : (s' = 1);
+        endmodule
+        label "full" = s = 1;
+        """
+    }
 
     static func fakeEngineSettings(_ directory: String) throws -> [String] {
         ["engine=\(try FakeEngine.install(in: directory))"]

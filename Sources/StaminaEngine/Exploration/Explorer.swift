@@ -177,13 +177,16 @@ final class Explorer {
 
     /// Expands every state (breadth-first by index), ignoring kappa and predicates.
     func exploreAll() throws(EngineError) {
+        // A limit may stop this halfway: the states found meanwhile must stay on the frontier.
+        defer {
+            frontier = (0..<graph.stateCount).compactMap { graph.isExpanded($0) ? nil : Int32($0) }
+            while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
+        }
         var next = 0
         while next < graph.stateCount {
             if !graph.isExpanded(next) { try expand(next, pushMass: false, trackFrontier: false) }
             next += 1
         }
-        frontier.removeAll()
-        while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
     }
 
     func explore(method: ExplorationMethod, kappa: Double) throws(EngineError) {

@@ -180,7 +180,7 @@ enum OpenAPIDocument {
                 "parameters": [
                   {"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/JobState"}},
                   {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-                  {"name": "cursor", "in": "query", "schema": {"type": "string"}}
+                  {"name": "cursor", "in": "query", "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}}
                 ],
                 "responses": {
                   "200": {"description": "A page of jobs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobList"}}}},
@@ -274,7 +274,7 @@ enum OpenAPIDocument {
                 "operationId": "streamJobEvents",
                 "summary": "Server-Sent Events: state, log, round (per refinement iteration), property; ends when the job is terminal.",
                 "responses": {
-                  "200": {"description": "An event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                  "200": {"description": "An event stream.", "content": {"text/event-stream": {}}},
                   "default": {"$ref": "#/components/responses/Problem"}
                 }
               }

@@ -149,7 +149,8 @@ public final class JobRunner: Service, Sendable {
             let timeLimit = configuration.timeLimitSeconds
             let result = try await Subprocess.run(
                 .path(.init(ServerConfiguration.currentExecutable)), arguments: Arguments(arguments(for: job, in: directory)),
-                environment: .inherit, workingDirectory: .init(directory.path), platformOptions: options,
+                // A crash report would bury the job log (and takes seconds); the exit status says enough.
+                environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]), workingDirectory: .init(directory.path), platformOptions: options,
                 input: .none, output: .fileDescriptor(.init(rawValue: stdout), closeAfterSpawningProcess: true),
                 error: .fileDescriptor(.init(rawValue: stderr), closeAfterSpawningProcess: true)
             ) { execution in
