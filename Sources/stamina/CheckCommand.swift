@@ -61,13 +61,15 @@ struct CheckCommand: AsyncParsableCommand {
             if json { print(failure.json.text) }
             CheckReporter.standardError("[ERROR]: \(failure.message)\n")
             for diagnostic in failure.diagnostics where !json {
-                CheckReporter.standardError("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.message)\n")
+                CheckReporter.standardError(
+                    "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.message)\n")
             }
             throw ExitCode(failure.exitCode)
         }
     }
 
-    private func number(_ text: String?, _ flag: String, default value: Double, positive: Bool = true) throws(CheckFailure)
+    private func number(_ text: String?, _ flag: String, default value: Double, positive: Bool = true)
+        throws(CheckFailure)
         -> Double
     {
         guard let text else { return value }
@@ -161,7 +163,8 @@ struct CheckCommand: AsyncParsableCommand {
             report = try run.run(observer: reporter)
         } catch {
             reporter.finishProgress()
-            throw CheckFailure(kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
+            throw CheckFailure(
+                kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
         }
         reporter.finishProgress()
         try writeExports(run, reporter)

@@ -50,7 +50,7 @@ final class Explorer {
         self.maxStates = maxStates
         let mass = 1.0 / Double(initialStates.count)
         for words in initialStates {
-            let (index, isNew) = words.withUnsafeBufferPointer { graph.store.findOrInsert($0.baseAddress!) }
+            let (index, isNew) = graph.store.findOrInsert(words)
             guard isNew else { continue }
             graph.appendStateData()
             graph.flags[index] |= ExploredGraph.initialFlag
