@@ -51,6 +51,8 @@ struct CheckCommand: AsyncParsableCommand {
     var timeLimit: String?
     @Option(name: .customLong("max-states"), help: "Stop exploring beyond this many states.")
     var maxStates: String?
+    /// Unknown options land here so that they are an input error (exit 1), not a usage error.
+    @Argument(parsing: .allUnrecognized, help: .hidden) var unrecognized: [String] = []
 
     func run() async throws {
         let started = ContinuousClock.now
@@ -60,10 +62,6 @@ struct CheckCommand: AsyncParsableCommand {
         } catch let failure as CheckFailure {
             if json { print(failure.json.text) }
             CheckReporter.standardError("[ERROR]: \(failure.message)\n")
-            for diagnostic in failure.diagnostics where !json {
-                CheckReporter.standardError(
-                    "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.message)\n")
-            }
             throw ExitCode(failure.exitCode)
         }
     }
@@ -88,6 +86,9 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func settings() throws(CheckFailure) -> CheckSettings {
+        if let unknown = unrecognized.first {
+            throw .input("BAD_FLAG", "unknown option or extra argument '\(unknown)'; see 'stamina check --help'")
+        }
         var settings = CheckSettings()
         settings.kappa = try number(kappa, "--kappa", default: settings.kappa)
         settings.reduceKappa = try number(reduceKappa, "--reduceKappa", default: settings.reduceKappa)
