@@ -62,6 +62,13 @@ final class StateStore {
         return true
     }
 
+    /// Touches the first slot `state` hashes to. Calling this for all successors before looking
+    /// them up lets their cache misses overlap instead of happening one after the other.
+    @inline(__always)
+    func touch(_ state: UnsafePointer<UInt64>) -> UInt32 {
+        slots[Int(truncatingIfNeeded: hash(state) >> slotShift)].index
+    }
+
     /// The index of `state`, or -1.
     func find(_ state: UnsafePointer<UInt64>) -> Int {
         let h = hash(state)
