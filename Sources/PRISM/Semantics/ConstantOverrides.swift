@@ -41,7 +41,8 @@ public struct ConstantOverrides: Sendable {
             let name = pieces[0].trimmingWhitespace
             let value = pieces[1].trimmingWhitespace
             if !ConstantOverrides.isIdentifier(name) {
-                problems.append(file.diagnostic(at: partOffset + leading, "'\(name)' is not a constant name"))
+                let message = name.isEmpty ? "missing constant name before '='" : "'\(name)' is not a constant name"
+                problems.append(file.diagnostic(at: partOffset + leading, message))
                 continue
             }
             if value.isEmpty {

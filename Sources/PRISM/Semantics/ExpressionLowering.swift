@@ -9,6 +9,9 @@
 extension Checker {
     static func typeName(_ type: ValueType) -> String { type.rawValue }
 
+    /// "an int", "a double", "a bool".
+    static func article(_ type: ValueType) -> String { type == .int ? "an int" : "a \(type.rawValue)" }
+
     /// Int to double, folding literals.
     static func promoted(_ expression: Expr) -> Expr {
         switch expression.type {
@@ -54,7 +57,11 @@ extension Checker {
                     : "P, S and R operators are only allowed in properties")
             return nil
         case .temporal(let op, _, _, _):
-            error(context.file, syntax.start, "temporal operator '\(op.rawValue)' is only allowed inside P[...]")
+            error(
+                context.file, syntax.start,
+                context.allowLabels
+                    ? "temporal operator '\(op.rawValue)' cannot be nested here: a P[...] holds one path operator over state formulas"
+                    : "temporal operator '\(op.rawValue)' is only allowed inside P[...]")
             return nil
         }
     }

@@ -271,7 +271,7 @@ extension Checker {
                 guard value.type == variable.type else {
                     error(
                         .model, assignment.value.start,
-                        "cannot assign a \(value.type.rawValue) to \(variable.type.rawValue) variable '\(variable.name)'")
+                        "cannot assign \(Checker.article(value.type)) value to \(variable.type.rawValue) variable '\(variable.name)'")
                     ok = false
                     continue
                 }

@@ -92,6 +92,11 @@ extension Parser {
         }
     }
 
+    static func isKeyword(_ kind: TokenKind) -> Bool {
+        if case .keyword = kind { return true }
+        return false
+    }
+
     private static let modelTypeKeywords: Set<TokenKind> = [
         .keyword(.ctmc), .keyword(.stochastic), .keyword(.dtmc), .keyword(.probabilistic), .keyword(.mdp),
         .keyword(.nondeterministic), .keyword(.pta), .keyword(.pomdp), .keyword(.popta),
@@ -195,7 +200,8 @@ extension Parser {
             return .renamed(RenamedModuleSyntax(name: name, base: base, renames: renames))
         }
         var module = ModuleSyntax(name: name, variables: [], commands: [])
-        while kind == .identifier {
+        // A keyword followed by `:` is a declaration with a reserved name: parse it to say so.
+        while kind == .identifier || (peekKind(1) == .colon && Parser.isKeyword(kind)) {
             do {
                 module.variables.append(try parseVariableDeclaration())
             } catch {

@@ -67,11 +67,20 @@ struct Parser {
 
     @discardableResult
     mutating func expect(_ kind: TokenKind, _ context: String = "") throws(SyntaxError) -> Token {
-        guard self.kind == kind else {
-            throw unexpected(kind.display + (context.isEmpty ? "" : " \(context)"))
+        guard self.kind != kind else { return advance() }
+        let expected = kind.display + (context.isEmpty ? "" : " \(context)")
+        // Something missing at the end of a line is reported there, where it belongs. A missing
+        // `;` is then taken as written, so the next line still parses and its errors are found.
+        if index > 0, file.location(of: current.start).line > file.location(of: previousEnd).line {
+            let error = SyntaxError(
+                offset: previousEnd, message: "expected \(expected), found \(describeCurrent()) on the next line")
+            guard kind == .semicolon else { throw error }
+            record(error)
+            return Token(kind: .semicolon, start: previousEnd, end: previousEnd)
         }
-        return advance()
+        throw unexpected(expected)
     }
+
 
     mutating func expectIdentifier(_ what: String = "an identifier") throws(SyntaxError) -> Name {
         guard kind == .identifier else {

@@ -1,6 +1,6 @@
 // The properties-file grammar: constants, formulas, labels and properties, each property
 // optionally named (`"name": P=? [...]`) and optionally ended by `;` (PRISM's semicolon-less
-// form: properties may simply follow one another).
+// form: properties may simply follow one another, even on one line).
 
 extension Parser {
     mutating func parseProperties() -> PropertiesSyntax {
@@ -38,16 +38,6 @@ extension Parser {
             advance()
         }
         let expression = try parseExpression()
-        // Anything but a new property, a definition or `;` after a property is an error.
-        switch kind {
-        case .semicolon, .endOfFile: break
-        default:
-            let tokenLine = file.location(of: current.start).line
-            let previousLine = file.location(of: previousEnd).line
-            if tokenLine == previousLine {
-                throw unexpected("';' or a new line after the property")
-            }
-        }
         return PropertySyntax(name: name, expression: expression, start: start)
     }
 

@@ -62,13 +62,17 @@ public enum Uniformization {
             throw .invalidArgument("absorbing has \(absorbing.count) flags for \(n) states")
         }
         try validate(accuracy: accuracy)
-        let chain = UniformisedChain(rates: rates, absorbing: absorbing)
+        var chain = UniformisedChain(rates: rates, absorbing: absorbing)
+        guard chain.rate.isFinite else {
+            throw .invalidArgument("the uniformisation rate overflows a double (exit rates near 1e308)")
+        }
         let lambda = chain.rate * time
         if lambda == 0 {
             return TransientResult(
                 distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: chain.rate)
         }
         let poisson = try FoxGlynn.weights(rate: lambda, accuracy: accuracy * 0.9)
+        if poisson.right >= codingThreshold { chain.code() }
         let mixture = PoissonMixture(
             chain: chain, initial: initial, weights: poisson.weights, first: poisson.left,
             threads: threads)
@@ -80,6 +84,9 @@ public enum Uniformization {
             iterations: mixture.iterations,
             uniformizationRate: chain.rate)
     }
+
+    /// From this many products on, coding the matrix values (`ValueCoding`) pays for itself.
+    static let codingThreshold = 32
 
     static func validate(initial: [Double], count: Int) throws(NumericsError) {
         guard initial.count == count else {
@@ -114,5 +121,20 @@ public enum Uniformization {
             largest = max(largest, value)
         }
         return largest
+    }
+}
+
+extension TransientResult {
+    /// Certified bounds on the true probability mass at `time` in the states with
+    /// `states[s] == true`: the computed entries are lower bounds, and what they miss in total
+    /// (over any set of states) is at most `errorBound`. The sums themselves are bounded with
+    /// compensated summation, so rounding in them cannot break the certificate either.
+    public func probabilityBounds(of states: [Bool]) -> (lower: Double, upper: Double) {
+        var selected: [Double] = []
+        for (state, value) in distribution.enumerated() where state < states.count && states[state] {
+            selected.append(value)
+        }
+        let sum = NonNegativeSum(selected)
+        return (sum.lower, (sum.upper + errorBound) * (1 + 4 * unitRoundoff))
     }
 }
