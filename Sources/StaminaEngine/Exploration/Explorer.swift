@@ -40,6 +40,8 @@ final class Explorer {
     private var pass: UInt32 = 0
     private var sinceCheck = 0
     private var checks = 0
+    /// Keeps the prefetching loads of `expand` from being optimised away.
+    private(set) var touchSink: UInt32 = 0
 
     init(model: CompiledModel, initialStates: [[UInt64]], maxStates: Int) throws(EngineError) {
         layout = model.layout
@@ -50,7 +52,7 @@ final class Explorer {
         self.maxStates = maxStates
         let mass = 1.0 / Double(initialStates.count)
         for words in initialStates {
-            let (index, isNew) = words.withUnsafeBufferPointer { graph.store.findOrInsert($0.baseAddress!) }
+            let (index, isNew) = graph.store.findOrInsert(words)
             guard isNew else { continue }
             graph.appendStateData()
             graph.flags[index] |= ExploredGraph.initialFlag
@@ -77,6 +79,9 @@ final class Explorer {
         } else {
             let targets = generator.targets.base
             let rates = generator.rates.base
+            var touched: UInt32 = 0
+            for k in 0..<count { touched &+= graph.store.touch(targets + k * wordCount) }
+            touchSink &+= touched
             for k in 0..<count {
                 let (index, isNew) = graph.store.findOrInsert(targets + k * wordCount)
                 if isNew {
