@@ -112,7 +112,7 @@ class Comparison:
     def error_location(self, case: corpus.Case, run) -> None:
         expected = case.error
         diagnostics = stamina_side.diagnostics(run.output)
-        message = stamina_side.error_text(run.output).lower()
+        message = stamina_side.error_text(run.output)
         what = f"diagnostic {case.name}"
         if expected.lines:
             wanted_file = os.path.basename(case.properties if expected.where == "properties" else case.model)
@@ -131,7 +131,7 @@ class Comparison:
             _ = lines
         else:
             where = "(no source line: --const)"
-        if expected.phrases and not any(p.lower() in message for p in expected.phrases):
+        if expected.phrases and not any(p.lower() in message.lower() for p in expected.phrases):
             self.tally.fail(what, f"{where}, but the message {message[:200]!r} has none of {expected.phrases}")
             return
         self.tally.ok(what, f"{where}: {message[:120]}")
