@@ -186,7 +186,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--keep", default=None, help="write the models here and keep them")
-    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--timeout", type=float, default=30, help="seconds per stamina run (models are tiny)")
     args = parser.parse_args()
     out = real_stdout()
     tally = Tally(out)
