@@ -1,9 +1,220 @@
+// `stamina check MODEL PROPS`: parse and check the model, run STAMINA (or an exact exploration),
+// print sstamina's results block (or one JSON object with --json), write exports.
+// Exit codes: 0 success, 1 input error, 2 engine error (runtime model error, limit).
+
 import ArgumentParser
+import Foundation
+import PRISM
+import StaminaEngine
 
 struct CheckCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "(under construction)")
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compute certified probability bounds for CSL properties of a CTMC (STAMINA).")
+
+    @Argument(help: "The PRISM model file (ctmc).") var model: String
+    @Argument(help: "The properties file.") var properties: String?
+
+    // Numbers are read as text so that a bad value is an input error with exit code 1.
+    @Option(name: [.customShort("k"), .customLong("kappa")], help: "Initial reachability threshold (1.0).")
+    var kappa: String?
+    @Option(name: [.customShort("r"), .customLong("reduceKappa")], help: "Kappa reduction factor (1.25).")
+    var reduceKappa: String?
+    @Option(name: [.customShort("f"), .customLong("approxFactor")], help: "Misprediction factor m (2.0).")
+    var approxFactor: String?
+    @Option(name: [.customShort("w"), .customLong("probWin")], help: "Probability window (1e-3).")
+    var probWin: String?
+    @Option(name: [.customShort("n"), .customLong("maxApproxCount")], help: "Refinement rounds (10).")
+    var maxApproxCount: String?
+    @Flag(name: [.customShort("R"), .customLong("noPropRefine")], help: "No property-based truncation.")
+    var noPropRefine = false
+    @Flag(name: .customShort("I"), help: "Iterative method (default).") var iterative = false
+    @Flag(name: .customShort("J"), help: "Re-exploring method.") var reexploring = false
+    @Flag(name: .customShort("P"), help: "Priority method.") var priority = false
+    @Option(name: .long, help: "iterative, reexploring or priority.") var method: String?
+    @Option(name: [.customShort("e"), .customLong("export")], help: "Write the final model as Graphviz dot.")
+    var exportDot: String?
+    @Option(name: [.customShort("a"), .customLong("exportTrans")], help: "Write `from to rate` lines.")
+    var exportTrans: String?
+    @Option(name: .customLong("export-drn"), help: "Write the final model in Storm's DRN format.")
+    var exportDRN: String?
+    @Option(name: [.customShort("j"), .customLong("threads")], help: "Threads for the numerics.")
+    var threads: String?
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Only results and errors.") var quiet = false
+    @Option(name: .customLong("const"), help: "Constant values, e.g. \"N=10,x=2\".") var constants: String?
+    @Option(name: .customLong("property"), help: "Check only the property with this name (repeatable).")
+    var propertyNames: [String] = []
+    @Flag(name: .customLong("exact"), help: "Explore the whole model (no truncation).") var exact = false
+    @Flag(name: .customLong("json"), help: "Print one JSON object on stdout.") var json = false
+    @Option(name: .customLong("events"), help: "Append JSON progress events to this file.") var events: String?
+    @Option(name: .customLong("time-limit"), help: "Stop after this many seconds (engine error).")
+    var timeLimit: String?
+    @Option(name: .customLong("max-states"), help: "Stop exploring beyond this many states.")
+    var maxStates: String?
+    /// Unknown options land here so that they are an input error (exit 1), not a usage error.
+    @Argument(parsing: .allUnrecognized, help: .hidden) var unrecognized: [String] = []
 
     func run() async throws {
-        throw ValidationError("'check' is under construction")
+        let started = ContinuousClock.now
+        do {
+            let reporter = try CheckReporter(quiet: quiet, eventsPath: events)
+            try execute(reporter: reporter, started: started)
+        } catch let failure as CheckFailure {
+            if json { print(failure.json.text) }
+            CheckReporter.standardError("[ERROR]: \(failure.message)\n")
+            throw ExitCode(failure.exitCode)
+        }
+    }
+
+    private func number(_ text: String?, _ flag: String, default value: Double, positive: Bool = true)
+        throws(CheckFailure)
+        -> Double
+    {
+        guard let text else { return value }
+        guard let parsed = Double(text), parsed.isFinite, !positive || parsed > 0 else {
+            throw .input("BAD_FLAG", "\(flag) expects a positive number, got '\(text)'")
+        }
+        return parsed
+    }
+
+    private func integer(_ text: String?, _ flag: String) throws(CheckFailure) -> Int? {
+        guard let text else { return nil }
+        guard let parsed = Int(text), parsed > 0 else {
+            throw .input("BAD_FLAG", "\(flag) expects a positive integer, got '\(text)'")
+        }
+        return parsed
+    }
+
+    func settings() throws(CheckFailure) -> CheckSettings {
+        if let unknown = unrecognized.first {
+            throw .input("BAD_FLAG", "unknown option or extra argument '\(unknown)'; see 'stamina check --help'")
+        }
+        var settings = CheckSettings()
+        settings.kappa = try number(kappa, "--kappa", default: settings.kappa)
+        settings.reduceKappa = try number(reduceKappa, "--reduceKappa", default: settings.reduceKappa)
+        if settings.reduceKappa <= 1 { throw .input("BAD_FLAG", "--reduceKappa must be greater than 1") }
+        settings.approxFactor = try number(approxFactor, "--approxFactor", default: settings.approxFactor)
+        settings.window = try number(probWin, "--probWin", default: settings.window)
+        settings.maxIterations = try integer(maxApproxCount, "--maxApproxCount") ?? settings.maxIterations
+        settings.threads = try integer(threads, "--threads") ?? 1
+        settings.maxStates = try integer(maxStates, "--max-states")
+        if let timeLimit { settings.timeLimit = try number(timeLimit, "--time-limit", default: 0) }
+        settings.propertyTruncation = !noPropRefine
+        settings.exact = exact
+        var chosen: [ExplorationMethod] = []
+        if iterative { chosen.append(.iterative) }
+        if reexploring { chosen.append(.reexploring) }
+        if priority { chosen.append(.priority) }
+        if let method {
+            guard let parsed = ExplorationMethod(rawValue: method) else {
+                throw .input("BAD_FLAG", "--method expects iterative, reexploring or priority, got '\(method)'")
+            }
+            chosen.append(parsed)
+        }
+        if Set(chosen).count > 1 { throw .input("BAD_FLAG", "choose one method (-I, -J, -P or --method)") }
+        settings.method = chosen.first ?? .iterative
+        return settings
+    }
+
+    private func read(_ path: String) throws(CheckFailure) -> SourceText {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else { throw .input("FILE_NOT_FOUND", "cannot read '\(path)'") }
+        return SourceText(name: path, text: text)
+    }
+
+    private static func failure(_ diagnostics: Diagnostics) -> CheckFailure {
+        var failure = CheckFailure.input("PARSE_ERROR", diagnostics.items.first?.message ?? "invalid input")
+        failure.message = diagnostics.description
+        failure.diagnostics = diagnostics.items.map {
+            ($0.location.file, $0.location.line, $0.location.column, $0.message)
+        }
+        return failure
+    }
+
+    private func execute(reporter: CheckReporter, started: ContinuousClock.Instant) throws(CheckFailure) {
+        let settings = try settings()
+        let modelSource = try read(model)
+        let propertiesSource = try properties.map { (path) throws(CheckFailure) in try read(path) }
+        let overrides: ConstantOverrides
+        do {
+            overrides = try ConstantOverrides(parsing: constants ?? "")
+        } catch {
+            throw Self.failure(error)
+        }
+        let program: CheckedProgram
+        switch FrontEnd.check(model: modelSource, properties: propertiesSource, constants: overrides) {
+        case .success(let checked): program = checked
+        case .failure(let diagnostics): throw Self.failure(diagnostics)
+        }
+        var selected = program.properties
+        if !propertyNames.isEmpty {
+            for name in propertyNames where !program.properties.contains(where: { $0.name == name }) {
+                throw .input("UNKNOWN_PROPERTY", "no property named \"\(name)\" in the properties file")
+            }
+            selected = program.properties.filter { property in property.name.map(propertyNames.contains) ?? false }
+        }
+        reporter.info("Model: \(model)\(properties.map { ", properties: \($0)" } ?? "")")
+        reporter.info(
+            "Method: \(settings.exact ? "exact (full exploration)" : settings.method.rawValue), kappa \(settings.kappa), reduceKappa \(settings.reduceKappa), approxFactor \(settings.approxFactor), window \(settings.window), rounds \(settings.maxIterations)"
+        )
+        let report: RunReport
+        let run: CheckRun
+        do throws(EngineError) {
+            run = try CheckRun(model: program.model, properties: selected, settings: settings)
+            report = try run.run(observer: reporter)
+        } catch {
+            reporter.finishProgress()
+            throw CheckFailure(
+                kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
+        }
+        reporter.finishProgress()
+        try writeExports(run, reporter)
+        let refused = report.properties.filter { $0.error != nil }
+        if !refused.isEmpty && refused.count == report.properties.count, let first = refused.first?.error {
+            throw .input(first.code, first.message)
+        }
+        if json {
+            print(CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).text)
+        } else {
+            for property in report.properties where property.error == nil {
+                print(Self.resultsBlock(property, initial: report.initialStates))
+            }
+        }
+        reporter.line("MESSAGE", "Finished running!")
+    }
+
+    static func resultsBlock(_ property: PropertyReport, initial: Int) -> String {
+        func decimal(_ value: Double?) -> String { String(format: "%.12f", value ?? .nan) }
+        return """
+            Property: \(property.text)
+            Probability Minimum: \(decimal(property.pmin))
+            Probability Maximum: \(decimal(property.pmax))
+            Window: \(decimal(property.window))
+            Model: \(property.states ?? 0) states with \(initial) initial.
+
+            """
+    }
+
+    private func writeExports(_ run: CheckRun, _ reporter: CheckReporter) throws(CheckFailure) {
+        guard exportDot != nil || exportTrans != nil || exportDRN != nil else { return }
+        let exported: ExportedModel
+        do throws(EngineError) {
+            exported = try run.finalModel()
+        } catch {
+            throw CheckFailure(kind: "engine", code: error.code, message: error.description)
+        }
+        for (path, format) in [(exportDot, "dot"), (exportTrans, "transitions"), (exportDRN, "drn")] {
+            guard let path else { continue }
+            var text = ""
+            switch format {
+            case "dot": exported.writeDot(to: &text)
+            case "drn": exported.writeDRN(to: &text)
+            default: exported.writeTransitions(to: &text)
+            }
+            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+                throw .input("IO_ERROR", "cannot write '\(path)'")
+            }
+            reporter.info("Wrote \(format) export to \(path) (\(exported.stateCount) states)")
+        }
     }
 }

@@ -9,7 +9,7 @@ struct Stamina: AsyncParsableCommand {
         abstract: "STAMINA: certified probability bounds for infinite-state CTMCs, and a job server.",
         version: StaminaVersion.current,
         subcommands: [
-            CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self,
+            CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self, WorkerExecCommand.self,
         ]
     )
 }

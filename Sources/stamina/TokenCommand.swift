@@ -1,9 +1,23 @@
 import ArgumentParser
+import Logging
+import StaminaServer
 
+/// `stamina token create [--admin]`: issues a bearer token for the server's `/v1` API. The token is
+/// printed once; the database keeps only its SHA-256.
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "(under construction)")
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage bearer tokens of the job server.", subcommands: [Create.self])
 
-    func run() async throws {
-        throw ValidationError("'token' is under construction")
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Issue a new token and print it.")
+
+        @Flag(help: "The token sees and manages every job.") var admin = false
+        @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./stamina-data"
+
+        func run() async throws {
+            let token = try await TokenIssuer.create(
+                dataDirectory: dataDirectory, admin: admin, logger: Logger(label: "stamina.token"))
+            print(token)
+        }
     }
 }

@@ -1,0 +1,179 @@
+// Computes [lower, upper] for a planned query on a truncated CTMC, from the first initial state.
+//
+// Until with interval [0, t]: one transient solve with `!phi1 | phi2` and the sink absorbing;
+// lower = mass on phi2 states, upper = lower + mass on the sink + the solver's certified error.
+// [t1, t2] with t1 > 0: first a transient solve to t1 in which `!phi1` states absorb (mass that
+// left phi1 before t1 is lost), then the [0, t2 - t1] problem from the phi1 part of that
+// distribution; sink mass and solver error of both phases go to the upper bound. Unbounded
+// until uses reachability with the sink excluded (lower) or included (upper) in the target.
+// Steady-state and reward queries are only answered on complete models (see `CheckRun`).
+
+import Foundation
+import PRISM
+
+struct Bounds: Sendable, Equatable {
+    var lower: Double
+    var upper: Double
+}
+
+struct PropertyChecker {
+    let ctmc: TruncatedCTMC
+    let sets: StateSets
+    let initialState: Int
+    let accuracy: Double
+    let threads: Int
+
+    func check(_ query: PropertyPlan.Query, rewards: RewardVectors?) throws(EngineError) -> Bounds {
+        switch query {
+        case .until(let a, let b, let interval, let negated):
+            let q = try until(a, b, interval)
+            return negated ? Bounds(lower: 1 - q.upper, upper: 1 - q.lower) : q
+        case .next(let phi, let interval):
+            return try next(phi, interval)
+        case .steadyState(let phi):
+            let target = try sets.evaluate(phi)
+            let distribution = try numerics { () throws(NumericsError) in
+                try SteadyState.distribution(rates: ctmc.rates, initial: initialDistribution(), precision: accuracy)
+            }
+            var value = 0.0
+            for state in 0..<ctmc.stateCount where target[state] { value += distribution[state] }
+            return Bounds(lower: value, upper: value)
+        case .reward(_, let path):
+            guard let rewards else { preconditionFailure("reward vectors are computed before checking rewards") }
+            return try reward(path, rewards)
+        }
+    }
+
+    func initialDistribution() -> [Double] {
+        var initial = [Double](repeating: 0, count: ctmc.stateCount + 1)
+        initial[initialState] = 1
+        return initial
+    }
+
+    private func numerics<T>(_ body: () throws(NumericsError) -> T) throws(EngineError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .numerics(String(describing: error))
+        }
+    }
+
+    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool]) throws(EngineError)
+        -> TransientResult
+    {
+        if time == 0 {
+            return TransientResult(distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: 0)
+        }
+        return try numerics { () throws(NumericsError) in
+            try Uniformization.transient(
+                rates: ctmc.rates, initial: initial, time: time, absorbing: absorbing, accuracy: accuracy,
+                threads: threads)
+        }
+    }
+
+    private func until(_ a: StateFormula, _ b: StateFormula, _ interval: TimeBound) throws(EngineError) -> Bounds {
+        let phi1 = try sets.evaluate(a)
+        let phi2 = try sets.evaluate(b)
+        let n = ctmc.stateCount
+        let sink = ctmc.sink
+        if let upper = interval.upper, upper < interval.lower { return Bounds(lower: 0, upper: 0) }
+        var start = initialDistribution()
+        var lostUpper = 0.0
+        if interval.lower > 0 {
+            var absorbing = phi1.map { !$0 }
+            absorbing[sink] = true
+            let phase1 = try transient(interval.lower, start, absorbing: absorbing)
+            lostUpper = phase1.distribution[sink] + phase1.errorBound
+            start = phase1.distribution
+            for state in 0...n where !phi1[state] { start[state] = 0 }
+        }
+        if let upper = interval.upper {
+            var absorbing = [Bool](repeating: false, count: n + 1)
+            for state in 0..<n { absorbing[state] = !phi1[state] || phi2[state] }
+            absorbing[sink] = true
+            let result = try transient(upper - interval.lower, start, absorbing: absorbing)
+            var lower = 0.0
+            for state in 0..<n where phi2[state] { lower += result.distribution[state] }
+            let upperBound = lower + result.distribution[sink] + result.errorBound + lostUpper
+            return clamp(Bounds(lower: lower, upper: upperBound))
+        }
+        var allowed = [Bool](repeating: false, count: n + 1)
+        for state in 0..<n { allowed[state] = phi1[state] && !phi2[state] }
+        var targetWithSink = phi2
+        targetWithSink[sink] = true
+        let withoutSink = try numerics { () throws(NumericsError) in
+            try Reachability.until(rates: ctmc.rates, allowed: allowed, target: phi2, precision: accuracy)
+        }
+        let withSink = try numerics { () throws(NumericsError) in
+            try Reachability.until(rates: ctmc.rates, allowed: allowed, target: targetWithSink, precision: accuracy)
+        }
+        var lower = 0.0
+        var upper = lostUpper
+        for state in 0...n where start[state] > 0 {
+            lower += start[state] * withoutSink.lower[state]
+            upper += start[state] * withSink.upper[state]
+        }
+        return clamp(Bounds(lower: lower, upper: upper))
+    }
+
+    /// `X^I phi` from the initial state: exact once that state is expanded (its transitions are
+    /// then all known). A deadlock state's self-loop has rate 1, as Storm adds it.
+    private func next(_ phi: StateFormula, _ interval: TimeBound) throws(EngineError) -> Bounds {
+        let holds = try sets.evaluate(phi)
+        let rates = ctmc.rates
+        var exitRate = 0.0
+        var toPhi = 0.0
+        var toSink = 0.0
+        for position in rates.rowStart[initialState]..<rates.rowStart[initialState + 1] {
+            let target = Int(rates.columns[position])
+            let rate = rates.values[position]
+            exitRate += rate
+            if target == ctmc.sink { toSink += rate } else if holds[target] { toPhi += rate }
+        }
+        guard exitRate > 0 else { return Bounds(lower: 0, upper: 0) }
+        let upperTime = interval.upper.map { exp(-exitRate * $0) } ?? 0
+        let window = exp(-exitRate * interval.lower) - upperTime
+        let lower = window * toPhi / exitRate
+        return clamp(Bounds(lower: lower, upper: lower + window * toSink / exitRate))
+    }
+
+    private func reward(_ path: RewardPath, _ rewards: RewardVectors) throws(EngineError) -> Bounds {
+        switch path {
+        case .cumulative(let time):
+            let result = try numerics { () throws(NumericsError) in
+                try Uniformization.cumulativeReward(
+                    rates: ctmc.rates, initial: initialDistribution(), time: time,
+                    stateRewards: rewards.withTransitions,
+                    accuracy: accuracy)
+            }
+            return Bounds(lower: result.lower, upper: result.upper)
+        case .instantaneous(let time):
+            let result = try numerics { () throws(NumericsError) in
+                try Uniformization.instantaneousReward(
+                    rates: ctmc.rates, initial: initialDistribution(), time: time, stateRewards: rewards.stateOnly,
+                    accuracy: accuracy)
+            }
+            return Bounds(lower: result.lower, upper: result.upper)
+        case .reachability(let phi):
+            let target = try sets.evaluate(phi)
+            let result = try numerics { () throws(NumericsError) in
+                try Reachability.expectedReward(
+                    rates: ctmc.rates, target: target, stateRewards: rewards.withTransitions, precision: accuracy)
+            }
+            return Bounds(lower: result.lower[initialState], upper: result.upper[initialState])
+        case .steadyState:
+            let distribution = try numerics { () throws(NumericsError) in
+                try SteadyState.distribution(rates: ctmc.rates, initial: initialDistribution(), precision: accuracy)
+            }
+            var value = 0.0
+            for state in 0..<ctmc.stateCount { value += distribution[state] * rewards.withTransitions[state] }
+            return Bounds(lower: value, upper: value)
+        case .total:
+            throw .numerics("total reward is refused when the property is planned")
+        }
+    }
+
+    private func clamp(_ bounds: Bounds) -> Bounds {
+        Bounds(lower: min(max(bounds.lower, 0), 1), upper: min(max(bounds.upper, 0), 1))
+    }
+}

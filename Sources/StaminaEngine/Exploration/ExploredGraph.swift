@@ -1,0 +1,51 @@
+// The explored part of the state space: numbered states, the transitions of every expanded
+// state (merged by target, in flat arrays), STAMINA's reachability estimate `pi` and per-state
+// flags. It only grows: later rounds and later properties reuse everything explored before.
+
+final class ExploredGraph {
+    static let expandedFlag: UInt8 = 1
+    static let deadlockFlag: UInt8 = 2
+    static let initialFlag: UInt8 = 4
+
+    let store: StateStore
+    let pi = FlatBuffer<Double>(capacity: 1 << 12)
+    /// First transition of each expanded state (-1 while unexpanded) and their number.
+    let rowStart = FlatBuffer<Int>(capacity: 1 << 12)
+    let rowLength = FlatBuffer<Int32>(capacity: 1 << 12)
+    let flags = FlatBuffer<UInt8>(capacity: 1 << 12)
+    let columns = FlatBuffer<Int32>(capacity: 1 << 14)
+    let values = FlatBuffer<Double>(capacity: 1 << 14)
+    var initialStates: [Int] = []
+    var expandedCount = 0
+
+    init(wordCount: Int) {
+        store = StateStore(wordCount: wordCount)
+    }
+
+    var stateCount: Int { store.count }
+    /// Transitions of expanded states, counted as Storm counts matrix entries.
+    var transitionCount: Int { columns.count }
+
+    @inline(__always)
+    func isExpanded(_ state: Int) -> Bool { flags[state] & Self.expandedFlag != 0 }
+
+    @inline(__always)
+    func isDeadlock(_ state: Int) -> Bool { flags[state] & Self.deadlockFlag != 0 }
+
+    @inline(__always)
+    func isInitial(_ state: Int) -> Bool { flags[state] & Self.initialFlag != 0 }
+
+    /// Registers per-state data for a state the store just numbered.
+    @inline(__always)
+    func appendStateData() {
+        pi.append(0)
+        rowStart.append(-1)
+        rowLength.append(0)
+        flags.append(0)
+    }
+
+    var allocatedBytes: Int {
+        store.allocatedBytes + pi.allocatedBytes + rowStart.allocatedBytes + rowLength.allocatedBytes
+            + flags.allocatedBytes + columns.allocatedBytes + values.allocatedBytes
+    }
+}

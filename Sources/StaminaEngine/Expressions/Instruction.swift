@@ -1,0 +1,61 @@
+// The instruction set of the expression machine: a register machine over 64-bit cells.
+//
+// Every register holds an Int64, a Double (bit pattern) or a Bool (0 or 1); the compiler knows
+// each register's type, so instructions are typed and need no tags at run time. Registers
+// [0, variableCount) hold the current state's variables, followed by literal registers and then
+// temporaries. Control flow (short-circuit `&`/`|`, `? :`) uses forward jumps so that a branch
+// that is not taken cannot raise an evaluation error.
+
+import PRISM
+
+enum Opcode: UInt8, Sendable {
+    case copy
+    case intAdd, intSubtract, intMultiply, intNegate
+    case doubleAdd, doubleSubtract, doubleMultiply, doubleDivide, doubleNegate
+    case intToDouble
+    case intEqual, intNotEqual, intLess, intLessOrEqual, intGreater, intGreaterOrEqual
+    case doubleEqual, doubleNotEqual, doubleLess, doubleLessOrEqual, doubleGreater,
+        doubleGreaterOrEqual
+    case boolEqual, boolNotEqual
+    case not
+    case implies
+    case intMin, intMax, doubleMin, doubleMax
+    case floor, ceil, round
+    case intPower, doublePower, intModulo, doubleLog
+    /// `if register[a] == 0 { jump to b }`
+    case jumpIfFalse
+    /// `if register[a] != 0 { jump to b }`
+    case jumpIfTrue
+    /// Unconditional jump to b.
+    case jump
+}
+
+struct Instruction: Sendable {
+    var opcode: Opcode
+    var destination: Int32
+    var a: Int32
+    var b: Int32
+
+    init(_ opcode: Opcode, _ destination: Int32, _ a: Int32, _ b: Int32 = 0) {
+        self.opcode = opcode
+        self.destination = destination
+        self.a = a
+        self.b = b
+    }
+}
+
+/// What went wrong while evaluating an expression; the caller adds the state and the command.
+public enum EvaluationFault: Error, Sendable, Hashable {
+    case integerOverflow
+    case moduloByZero
+    case negativeExponent
+    case doubleToIntOverflow(Double)
+}
+
+/// A compiled expression: instructions `start..<end` of the program leave the value in `result`.
+public struct CompiledExpression: Sendable, Hashable {
+    public var start: Int32
+    public var end: Int32
+    public var result: Int32
+    public var type: ValueType
+}

@@ -1,0 +1,295 @@
+import Dispatch
+
+/// The hot loop of uniformization: sum_k w_k v_k with v_0 = initial and v_{k+1} = v_k P, for the
+/// uniformised chain P in gather form, accumulating the weighted sum in the same pass as the
+/// vector-matrix product and ping-ponging between two preallocated vectors.
+///
+/// Rounding: every number is non-negative, so every rounding is a relative error of at most u and
+/// errors only add up. A state j with outgoing transitions receives values from states with
+/// outgoing transitions, so by induction the computed v_k(j) <= (1 + u)^(k gamma) v_k(j) with
+/// gamma = `UniformisedChain.maxPropagatingTerms`; a state without them (absorbing, or a hub such
+/// as the truncation's sink) adds its own c_j per step but passes nothing on:
+/// v_k(j) <= (1 + u)^(k (gamma + c_j)) exact. Accumulating T weighted terms, and the fixpoint
+/// shortcut below, add T + M + 3 roundings. So the computed sum is at most (1 + u)^A_j times the
+/// exact one, A_j = 2 (number of weights) + 8 + R (gamma + c_j) for the last index R, and scaling
+/// it by 1 - 2 A_j u at the end makes it an elementwise lower bound (valid while A_j u <= 0.005;
+/// beyond that the entry is set to 0, still a lower bound). Nothing is scaled inside the loop, so
+/// absorbing states keep their mass exactly and fixpoints can be detected.
+///
+/// Steady-state detection: if one step leaves the computed vector bitwise unchanged, every later
+/// computed step would too (the computation is deterministic), so the remaining weights are added
+/// at once to that vector. That is exactly what iterating would have produced, so it keeps the
+/// certificate; no approximate "change below epsilon" test is used, since it would not.
+///
+/// Only the prefix of states that mass can have reached is computed (`UniformisedChain.reach`);
+/// the rest of both vectors stays exactly zero.
+struct PoissonMixture {
+    var result: [Double]
+    var iterations: Int
+
+    /// `weights[i]` is the weight of v_{first + i}; all weights must be non-negative.
+    init(chain: UniformisedChain, initial: [Double], weights: [Double], first: Int, threads: Int) {
+        let n = chain.stateCount
+        let u = unitRoundoff
+        let last = first + weights.count - 1
+        let scaled = weights
+
+        var result = [Double](repeating: 0, count: n)
+        if first == 0, let w0 = scaled.first {
+            for j in 0..<n { result[j] = w0 * initial[j] }
+        }
+        var highest = -1
+        for j in stride(from: n - 1, through: 0, by: -1) where initial[j] != 0 {
+            highest = j
+            break
+        }
+        if highest < 0 {
+            self.result = result
+            self.iterations = 0
+            return
+        }
+        // Two buffers owned here, so that swapping them is swapping two pointers.
+        let current = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let next = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer {
+            current.deallocate()
+            next.deallocate()
+        }
+        initial.withUnsafeBufferPointer { initial in
+            for j in 0..<n { current[j] = initial[j] }
+        }
+        next.initialize(repeating: 0, count: n)
+        var input = current
+        let output = next
+        let parallelism = max(1, min(threads, 64))
+        let changes = UnsafeMutablePointer<Bool>.allocate(capacity: parallelism)
+        defer { changes.deallocate() }
+        changes.initialize(repeating: false, count: parallelism)
+
+        var loop = StepLoop(
+            input: input, output: output, changes: changes, parallelism: parallelism, highest: highest,
+            first: first, last: last)
+        chain.rowStart.withUnsafeBufferPointer { rowStart in
+            chain.sources.withUnsafeBufferPointer { sources in
+                chain.reach.withUnsafeBufferPointer { reach in
+                    result.withUnsafeMutableBufferPointer { resultBuffer in
+                        // Never empty: n > 0 here and the entry arrays carry a sentinel.
+                        guard let rowStart = rowStart.baseAddress, let sources = sources.baseAddress,
+                            let reach = reach.baseAddress, let result = resultBuffer.baseAddress
+                        else { return }
+                        let structure = GatherStructure(
+                            rowStart: rowStart, sources: sources, reach: reach, result: result)
+                        if let entryCoding = chain.probabilityCoding, let diagonalCoding = chain.diagonalCoding {
+                            entryCoding.table.withUnsafeBufferPointer { entryTable in
+                                entryCoding.codes.withUnsafeBufferPointer { entryCodes in
+                                    diagonalCoding.table.withUnsafeBufferPointer { diagonalTable in
+                                        diagonalCoding.codes.withUnsafeBufferPointer { diagonalCodes in
+                                            guard let entryTable = entryTable.baseAddress,
+                                                let entryCodes = entryCodes.baseAddress,
+                                                let diagonalTable = diagonalTable.baseAddress,
+                                                let diagonalCodes = diagonalCodes.baseAddress
+                                            else { return }
+                                            let values = CodedValues(
+                                                entryTable: entryTable, entryCodes: entryCodes,
+                                                diagonalTable: diagonalTable, diagonalCodes: diagonalCodes)
+                                            loop.run(structure: structure, values: values, weights: scaled)
+                                        }
+                                    }
+                                }
+                            }
+                        } else {
+                            chain.probabilities.withUnsafeBufferPointer { probabilities in
+                                chain.diagonal.withUnsafeBufferPointer { diagonal in
+                                    guard let probabilities = probabilities.baseAddress,
+                                        let diagonal = diagonal.baseAddress
+                                    else { return }
+                                    let values = DirectValues(probabilities: probabilities, diagonal: diagonal)
+                                    loop.run(structure: structure, values: values, weights: scaled)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let steps = loop.steps
+        let fixpoint = loop.fixpoint
+        input = loop.input
+        if fixpoint && steps < last {
+            // Weights of v_{steps+1} ... v_last, all applied to the fixpoint (M roundings in the sum,
+            // 2 in the product and the addition, counted in A_j below).
+            let start = max(steps + 1, first)
+            var remaining = 0.0
+            for k in start...last { remaining += scaled[k - first] }
+            for j in 0..<n { result[j] += remaining * input[j] }
+        }
+        let gamma = Double(chain.maxPropagatingTerms)
+        let fixed = Double(2 * weights.count + 8)
+        for j in 0..<n where result[j] != 0 {
+            let terms = fixed + Double(last) * (gamma + Double(chain.roundingTerms(of: j)))
+            let margin = 2 * terms * u
+            result[j] = margin <= 0.01 ? result[j] * (1 - margin) : 0
+        }
+        self.result = result
+        self.iterations = steps
+    }
+}
+
+/// The iteration state: which buffer holds the current vector, how far mass may have spread.
+private struct StepLoop {
+    var input: UnsafeMutablePointer<Double>
+    var output: UnsafeMutablePointer<Double>
+    let changes: UnsafeMutablePointer<Bool>
+    let parallelism: Int
+    var highest: Int
+    let first: Int
+    let last: Int
+    var steps = 0
+    var fixpoint = false
+
+    init(
+        input: UnsafeMutablePointer<Double>, output: UnsafeMutablePointer<Double>,
+        changes: UnsafeMutablePointer<Bool>, parallelism: Int, highest: Int, first: Int, last: Int
+    ) {
+        self.input = input
+        self.output = output
+        self.changes = changes
+        self.parallelism = parallelism
+        self.highest = highest
+        self.first = first
+        self.last = last
+    }
+
+    /// Steps until `last` or a fixpoint. Generic so that each value layout gets its own
+    /// specialised loop.
+    mutating func run<Values: GatherValues>(structure: GatherStructure, values: Values, weights: [Double]) {
+        while steps < last {
+            let k = steps + 1
+            let weight = k >= first ? weights[k - first] : 0
+            highest = Int(structure.reach[highest])
+            let kernel = GatherKernel(
+                structure: structure, values: values, input: UnsafePointer(input), output: output,
+                changes: changes)
+            let changed = kernel.step(rows: 0..<(highest + 1), parallelism: parallelism, weight: weight)
+            swap(&input, &output)
+            steps = k
+            if !changed {
+                fixpoint = true
+                return
+            }
+        }
+    }
+}
+
+/// The matrix layout shared by all value layouts.
+private struct GatherStructure: @unchecked Sendable {
+    let rowStart: UnsafePointer<Int>
+    let sources: UnsafePointer<Int32>
+    let reach: UnsafePointer<Int32>
+    let result: UnsafeMutablePointer<Double>
+}
+
+/// Where the probabilities of the entries and the diagonal come from.
+private protocol GatherValues: Sendable {
+    func entry(_ index: Int) -> Double
+    func diagonal(_ state: Int) -> Double
+}
+
+private struct DirectValues: GatherValues, @unchecked Sendable {
+    let probabilities: UnsafePointer<Double>
+    let diagonal: UnsafePointer<Double>
+
+    @inline(__always) func entry(_ index: Int) -> Double { probabilities[index] }
+    @inline(__always) func diagonal(_ state: Int) -> Double { diagonal[state] }
+}
+
+private struct CodedValues: GatherValues, @unchecked Sendable {
+    let entryTable: UnsafePointer<Double>
+    let entryCodes: UnsafePointer<UInt16>
+    let diagonalTable: UnsafePointer<Double>
+    let diagonalCodes: UnsafePointer<UInt16>
+
+    @inline(__always) func entry(_ index: Int) -> Double { entryTable[Int(entryCodes[index])] }
+    @inline(__always) func diagonal(_ state: Int) -> Double { diagonalTable[Int(diagonalCodes[state])] }
+}
+
+/// Raw pointers for one gather step; only valid inside the `withUnsafe...` scopes that made them.
+/// Threads write disjoint row ranges of `output`, `result` and `changes`, hence the unchecked
+/// Sendable.
+private struct GatherKernel<Values: GatherValues>: @unchecked Sendable {
+    let structure: GatherStructure
+    let values: Values
+    let input: UnsafePointer<Double>
+    let output: UnsafeMutablePointer<Double>
+    let changes: UnsafeMutablePointer<Bool>
+
+    /// Below this much work (entries plus rows) a step stays on one thread: a parallel step costs
+    /// a few microseconds of synchronisation.
+    static var parallelWork: Int { 100_000 }
+
+    /// output = input P on `rows`; adds weight * output to the result when the weight is positive.
+    /// Returns whether any entry changed.
+    func step(rows: Range<Int>, parallelism: Int, weight: Double) -> Bool {
+        let work = structure.rowStart[rows.upperBound] + rows.upperBound
+        if parallelism == 1 || work < Self.parallelWork {
+            return self.rows(rows, weight: weight)
+        }
+        DispatchQueue.concurrentPerform(iterations: parallelism) { chunk in
+            let range = chunkRange(chunk, of: parallelism, rows: rows, work: work)
+            changes[chunk] = self.rows(range, weight: weight)
+        }
+        for chunk in 0..<parallelism where changes[chunk] { return true }
+        return false
+    }
+
+    /// Rows of chunk `chunk`: equal shares of entries plus rows, by binary search on rowStart.
+    private func chunkRange(_ chunk: Int, of count: Int, rows: Range<Int>, work: Int) -> Range<Int> {
+        func boundary(_ c: Int) -> Int {
+            if c == 0 { return rows.lowerBound }
+            if c == count { return rows.upperBound }
+            let goal = work * c / count
+            var low = rows.lowerBound
+            var high = rows.upperBound
+            while low < high {
+                let mid = (low + high) / 2
+                if structure.rowStart[mid] + mid < goal { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        return boundary(chunk)..<boundary(chunk + 1)
+    }
+
+    @inline(never)
+    private func rows(_ range: Range<Int>, weight: Double) -> Bool {
+        // Everything in locals: stores through the output pointers could alias `self` as far as
+        // the optimiser knows, which would reload these on every entry otherwise.
+        let rowStart = structure.rowStart
+        let sources = structure.sources
+        let result = structure.result
+        let values = self.values
+        let input = self.input
+        let output = self.output
+        var changed = false
+        if weight > 0 {
+            for j in range {
+                var sum = values.diagonal(j) * input[j]
+                for entry in rowStart[j]..<rowStart[j + 1] {
+                    sum += values.entry(entry) * input[Int(sources[entry])]
+                }
+                output[j] = sum
+                result[j] += weight * sum
+                if sum != input[j] { changed = true }
+            }
+        } else {
+            for j in range {
+                var sum = values.diagonal(j) * input[j]
+                for entry in rowStart[j]..<rowStart[j + 1] {
+                    sum += values.entry(entry) * input[Int(sources[entry])]
+                }
+                output[j] = sum
+                if sum != input[j] { changed = true }
+            }
+        }
+        return changed
+    }
+}

@@ -1,0 +1,64 @@
+// What a check run reports: per property its bounds, counts and refinement rounds.
+
+import PRISM
+
+public struct RoundReport: Sendable {
+    public var iteration: Int
+    public var kappa: Double
+    public var states: Int
+    public var transitions: Int
+    public var frontier: Int
+    public var pmin: Double
+    public var pmax: Double
+    public var seconds: Double
+}
+
+public struct PropertyError: Sendable {
+    public var code: String
+    public var message: String
+}
+
+public enum Verdict: String, Sendable {
+    case `true`, `false`, unknown
+}
+
+public struct PropertyReport: Sendable {
+    public var index: Int
+    public var name: String?
+    public var text: String
+    public var kind: PropertyKind?
+    public var pmin: Double?
+    public var pmax: Double?
+    public var windowReached: Bool?
+    public var verdict: Verdict?
+    public var states: Int?
+    public var transitions: Int?
+    public var iterations: Int?
+    public var kappa: Double?
+    public var explorationSeconds = 0.0
+    public var checkingSeconds = 0.0
+    public var totalSeconds = 0.0
+    public var rounds: [RoundReport] = []
+    public var error: PropertyError?
+
+    public var window: Double? {
+        guard let pmin, let pmax else { return nil }
+        return pmax - pmin
+    }
+}
+
+public struct RunReport: Sendable {
+    public var properties: [PropertyReport]
+    public var states: Int
+    public var transitions: Int
+    public var initialStates: Int
+    public var seconds: Double
+}
+
+/// Receives progress as it happens (the command line writes events and progress from it).
+public protocol CheckObserver: AnyObject {
+    func round(property: Int, _ round: RoundReport)
+    func propertyFinished(_ report: PropertyReport)
+    func message(_ text: String)
+    func progress(states: Int, kappa: Double)
+}

@@ -1,0 +1,221 @@
+// Drives a check: compiles the model and every property's atoms once, then gives each property
+// its own refinement to the window over one monotonically growing explored graph.
+//
+// Per property (truncation mode): set the property's truncation predicate, then per round
+// explore passes with kappa shrinking by `reduceKappa` until (#frontier x kappa) < window / m,
+// build the truncated CTMC, compute [Pmin, Pmax]; stop when the window is reached, else shrink
+// kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does. Kappa carries over
+// to the next property (the graph is already explored that far); m restarts.
+// Steady-state and reward properties need the whole model: they get a full exploration (up to
+// `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
+// infinite. Results are reported for the first initial state (see `InitialStates`).
+
+import PRISM
+
+public final class CheckRun {
+    public let settings: CheckSettings
+    public let properties: [CheckedProperty]
+    let model: CheckedModel
+    let compiled: CompiledModel
+    let plans: [Result<PropertyPlan, UnsupportedProperty>]
+    let atoms: [Expr: CompiledExpression]
+    let rewardStructures: [CompiledRewardStructure]
+    let explorer: Explorer
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private var kappa: Double
+    /// Default ceiling of the full exploration that S and R properties need in truncation mode.
+    static let fullExplorationLimit = 10_000_000
+    static let exactExplorationLimit = 50_000_000
+
+    public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
+        guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
+        started = clock.now
+        self.model = model
+        self.properties = properties
+        self.settings = settings
+        kappa = settings.kappa
+        var compiled = CompiledModel(model)
+        let plans = properties.map { PropertyPlan.make($0, rewardCount: model.rewards.count) }
+        var atoms: [Expr: CompiledExpression] = [:]
+        for case .success(let plan) in plans {
+            for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }
+        }
+        rewardStructures = model.rewards.map { CompiledRewardStructure($0, model: &compiled) }
+        let initial = try InitialStates.enumerate(&compiled)
+        self.compiled = compiled
+        self.plans = plans
+        self.atoms = atoms
+        let limit = settings.maxStates ?? (settings.exact ? Self.exactExplorationLimit : StateStore.maximumStates)
+        explorer = try Explorer(
+            model: compiled, initialStates: initial, maxStates: min(limit, StateStore.maximumStates))
+        if let seconds = settings.timeLimit {
+            explorer.deadline = started + .milliseconds(Int64(seconds * 1000))
+            explorer.timeLimitSeconds = seconds
+        }
+    }
+
+    public var layout: StateLayout { compiled.layout }
+    public var initialStateCount: Int { explorer.graph.initialStates.count }
+
+    private func seconds(since instant: ContinuousClock.Instant) -> Double {
+        let duration = clock.now - instant
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// Checks every property in order. Unsupported properties get an error entry and the run goes
+    /// on; model errors and limits end the run by throwing.
+    public func run(observer: CheckObserver?) throws(EngineError) -> RunReport {
+        if let observer { explorer.progress = { states, kappa in observer.progress(states: states, kappa: kappa) } }
+        var reports: [PropertyReport] = []
+        for index in properties.indices {
+            let report = try check(index, observer: observer)
+            observer?.propertyFinished(report)
+            reports.append(report)
+        }
+        if properties.isEmpty {
+            // Nothing to check: still explore (exactly or at the initial kappa) so counts mean something.
+            if settings.exact {
+                try explorer.exploreAll()
+            } else {
+                try explorer.explore(method: settings.method, kappa: kappa)
+            }
+        }
+        return RunReport(
+            properties: reports, states: explorer.graph.stateCount, transitions: explorer.graph.transitionCount,
+            initialStates: initialStateCount, seconds: seconds(since: started))
+    }
+
+    private func check(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
+        let property = properties[index]
+        let propertyStart = clock.now
+        var report = PropertyReport(index: index, name: property.name, text: property.text)
+        let plan: PropertyPlan
+        switch plans[index] {
+        case .failure(let unsupported):
+            report.error = PropertyError(code: "UNSUPPORTED_PROPERTY", message: unsupported.message)
+            return report
+        case .success(let p): plan = p
+        }
+        report.kind = plan.kind
+        if plan.needsFullModel || settings.exact {
+            explorer.setAbsorbing(nil)
+            let explorationStart = clock.now
+            if !settings.exact {
+                let saved = explorer.maxStates
+                explorer.maxStates = min(saved, settings.maxStates ?? Self.fullExplorationLimit)
+                defer { explorer.maxStates = saved }
+                do {
+                    try explorer.exploreAll()
+                } catch .stateLimit(let states) {
+                    report.error = PropertyError(
+                        code: "UNSUPPORTED_PROPERTY",
+                        message:
+                            "\(plan.kind == .reward ? "R" : "S") properties are computed exactly on the whole state space, and the model has more than \(states) states (it may be infinite); STAMINA bounds P properties only"
+                    )
+                    return report
+                }
+            } else {
+                try explorer.exploreAll()
+            }
+            report.explorationSeconds = seconds(since: explorationStart)
+            let checkingStart = clock.now
+            let ctmc = try TruncatedCTMC.build(from: explorer)
+            let bounds = try compute(plan, on: ctmc)
+            report.checkingSeconds = seconds(since: checkingStart)
+            let round = RoundReport(
+                iteration: 1, kappa: 0, states: ctmc.stateCount, transitions: ctmc.transitionCount, frontier: 0,
+                pmin: bounds.lower, pmax: bounds.upper, seconds: seconds(since: propertyStart))
+            observer?.round(property: index, round)
+            finish(&report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: [round], kappa: 0, start: propertyStart)
+            return report
+        }
+        explorer.setAbsorbing(settings.propertyTruncation ? plan.truncation.flatMap { atoms[$0] } : nil)
+        var m = settings.approxFactor
+        var rounds: [RoundReport] = []
+        var lastBounds = Bounds(lower: 0, upper: 1)
+        var lastCTMC: TruncatedCTMC?
+        for iteration in 1...max(1, settings.maxIterations) {
+            let roundStart = clock.now
+            while true {
+                try explorer.explore(method: settings.method, kappa: kappa)
+                let open = try explorer.compactFrontier()
+                if open == 0 || Double(open) * kappa < settings.window / m || kappa < 1e-290 { break }
+                kappa /= settings.reduceKappa
+            }
+            report.explorationSeconds += seconds(since: roundStart)
+            let checkingStart = clock.now
+            let ctmc = try TruncatedCTMC.build(from: explorer)
+            let bounds = try compute(plan, on: ctmc)
+            report.checkingSeconds += seconds(since: checkingStart)
+            let round = RoundReport(
+                iteration: iteration, kappa: kappa, states: ctmc.stateCount, transitions: ctmc.transitionCount,
+                frontier: ctmc.frontierCount, pmin: bounds.lower, pmax: bounds.upper,
+                seconds: seconds(since: roundStart))
+            rounds.append(round)
+            observer?.round(property: index, round)
+            lastBounds = bounds
+            lastCTMC = ctmc
+            let width = bounds.upper - bounds.lower
+            if width <= settings.window || ctmc.frontierCount == 0 { break }
+            if iteration < settings.maxIterations {
+                kappa /= settings.reduceKappa
+                m *= max(1, min(100, 4 * width / settings.window))
+            }
+        }
+        if let lastCTMC {
+            finish(
+                &report, plan: plan, bounds: lastBounds, ctmc: lastCTMC, rounds: rounds, kappa: kappa,
+                start: propertyStart)
+        }
+        return report
+    }
+
+    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC) throws(EngineError) -> Bounds {
+        let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
+        let checker = PropertyChecker(
+            ctmc: ctmc, sets: sets, initialState: explorer.graph.initialStates[0],
+            accuracy: settings.numericalAccuracy, threads: settings.threads)
+        var rewards: RewardVectors?
+        if case .reward(let structure, _) = plan.query {
+            rewards = try RewardVectors.compute(
+                rewardStructures[structure], explorer: explorer, stateCount: ctmc.stateCount)
+        }
+        return try checker.check(plan.query, rewards: rewards)
+    }
+
+    private func finish(
+        _ report: inout PropertyReport, plan: PropertyPlan, bounds: Bounds, ctmc: TruncatedCTMC,
+        rounds: [RoundReport], kappa: Double, start: ContinuousClock.Instant
+    ) {
+        report.pmin = bounds.lower
+        report.pmax = bounds.upper
+        report.windowReached = bounds.upper - bounds.lower <= settings.window
+        report.states = ctmc.stateCount
+        report.transitions = ctmc.transitionCount
+        report.iterations = rounds.count
+        report.kappa = kappa
+        report.rounds = rounds
+        report.totalSeconds = seconds(since: start)
+        if case .compare(let op, let p) = plan.bound {
+            report.verdict = Self.verdict(op, p, bounds)
+        }
+    }
+
+    static func verdict(_ op: ComparisonOperator, _ p: Double, _ bounds: Bounds) -> Verdict {
+        switch op {
+        case .greaterOrEqual: bounds.lower >= p ? .true : (bounds.upper < p ? .false : .unknown)
+        case .greater: bounds.lower > p ? .true : (bounds.upper <= p ? .false : .unknown)
+        case .lessOrEqual: bounds.upper <= p ? .true : (bounds.lower > p ? .false : .unknown)
+        case .less: bounds.upper < p ? .true : (bounds.lower >= p ? .false : .unknown)
+        case .equal, .notEqual: .unknown
+        }
+    }
+
+    /// The final truncated CTMC (no property truncation), for exports.
+    public func finalModel() throws(EngineError) -> ExportedModel {
+        explorer.setAbsorbing(nil)
+        let ctmc = try TruncatedCTMC.build(from: explorer)
+        return ExportedModel(ctmc: ctmc, explorer: explorer)
+    }
+}

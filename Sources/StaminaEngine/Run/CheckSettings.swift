@@ -1,0 +1,30 @@
+// The knobs of a check run; defaults are the published STAMINA tools' defaults.
+
+public struct CheckSettings: Sendable {
+    /// Initial reachability threshold.
+    public var kappa = 1.0
+    /// Divisor applied to kappa between passes and rounds.
+    public var reduceKappa = 1.25
+    /// The misprediction factor m: passes continue while (#frontier x kappa) >= window / m.
+    public var approxFactor = 2.0
+    /// Target width of [Pmin, Pmax].
+    public var window = 1e-3
+    /// Refinement rounds per property.
+    public var maxIterations = 10
+    public var method = ExplorationMethod.iterative
+    /// Leave states where the property is decided unexpanded (only where sound).
+    public var propertyTruncation = true
+    /// Explore the whole model, no truncation.
+    public var exact = false
+    public var threads = 1
+    /// Wall-clock limit in seconds for the whole run.
+    public var timeLimit: Double?
+    /// Refuse to grow beyond this many states (default: no limit in --exact, 10 million for
+    /// the full exploration that steady-state and reward properties need).
+    public var maxStates: Int?
+
+    public init() {}
+
+    /// Accuracy asked of the numerical solvers: far below the window, and counted in the bounds.
+    public var numericalAccuracy: Double { min(1e-9, window * 1e-3) }
+}

@@ -1,0 +1,62 @@
+// A growable buffer of plain values with unchecked access, for the explorer's hot loops.
+//
+// Swift arrays would do, but their uniqueness checks and bounds checks cost a measurable share
+// of exploration time; this owns its memory and hands out raw pointers. Memory comes from
+// malloc and grows with realloc, which moves large blocks by remapping pages instead of copying.
+
+import Foundation
+
+final class FlatBuffer<Element: BitwiseCopyable> {
+    var base: UnsafeMutablePointer<Element>
+    var count: Int = 0
+    var capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = Swift.max(capacity, 16)
+        guard let raw = malloc(self.capacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory allocating \(self.capacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: self.capacity)
+    }
+
+    deinit { free(base) }
+
+    @inline(__always)
+    subscript(index: Int) -> Element {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+
+    @inline(__always)
+    func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = element
+        count += 1
+    }
+
+    /// Makes room for `extra` more elements and returns where they go (count is not changed).
+    @inline(__always)
+    func reserveTail(_ extra: Int) -> UnsafeMutablePointer<Element> {
+        if count + extra > capacity { grow(to: count + extra) }
+        return base + count
+    }
+
+    func grow(to minimum: Int) {
+        var newCapacity = capacity
+        while newCapacity < minimum {
+            newCapacity = newCapacity < 1 << 20 ? newCapacity * 2 : newCapacity + newCapacity / 2
+        }
+        guard let raw = realloc(base, newCapacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory growing to \(newCapacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: newCapacity)
+        capacity = newCapacity
+    }
+
+    func removeAll() { count = 0 }
+
+    var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Bytes held, for memory estimates.
+    var allocatedBytes: Int { capacity * MemoryLayout<Element>.stride }
+}

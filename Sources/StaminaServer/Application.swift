@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Builds the whole server from its configuration: the store, the worker pool, the pruner, the
+/// router with its middleware. Tests call it directly; `stamina serve` runs what it returns.
+public func buildApplication(
+    configuration: ServerConfiguration, validator: any ModelValidator, logger: Logger,
+    onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
+) async throws -> some ApplicationProtocol {
+    var configuration = configuration
+    configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
+    try FileManager.default.createDirectory(atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
+    let store = try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
+    let metrics = ServerMetrics()
+    let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
+    let pruner = Pruner(store: store, configuration: configuration, logger: logger)
+    let service = JobService(
+        store: store, runner: runner, validator: validator, configuration: configuration, metrics: metrics, logger: logger)
+    let tokens = TokenAuthority(store: store, adminToken: configuration.adminToken)
+    let trustedProxies = Set(configuration.trustedProxies)
+
+    let router = Router(context: StaminaRequestContext.self)
+    router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorMiddleware(legacyPrefix: configuration.pathPrefix))
+    router.add(
+        middleware: RateLimitMiddleware(
+            limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst), trustedProxies: trustedProxies))
+
+    let legacy = LegacyController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+    legacy.register(on: router)
+    if !configuration.pathPrefix.isEmpty {
+        legacy.register(on: router.group(RouterPath(configuration.pathPrefix)))
+    }
+    JobsController(service: service, tokens: tokens, configuration: configuration).register(on: router)
+    OperationsController(service: service, configuration: configuration, metrics: metrics).register(on: router)
+
+    let listening = (host: configuration.host, port: configuration.port)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),
+        services: [StoreClosing(store: store), runner, pruner],
+        onServerRunning: { channel in
+            await onListening(listening.host, channel.localAddress?.port ?? listening.port)
+        },
+        logger: logger)
+}
+
+/// `stamina token create`: issues a bearer token in the server's database.
+public enum TokenIssuer {
+    public static func create(dataDirectory: String, admin: Bool, logger: Logger) async throws -> String {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+        let token = RandomIdentifier.token()
+        let record = TokenRecord(hash: RandomIdentifier.sha256Hex(token), owner: admin ? "admin" : RandomIdentifier.owner(), isAdmin: admin)
+        try await store.insertToken(record, now: Date())
+        await store.close()
+        return token
+    }
+}
+
+/// Accepts every model; used until the PRISM front end can be called (and by tests of the server
+/// alone).
+public struct AcceptingValidator: ModelValidator {
+    public init() {}
+    public func validate(model: SourceFile, properties: SourceFile, constants: String) -> [ModelDiagnostic] { [] }
+}

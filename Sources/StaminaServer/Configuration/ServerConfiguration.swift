@@ -1,0 +1,179 @@
+import Foundation
+
+/// Everything an operator can set. One value, filled from defaults, then a TOML file, then
+/// `STAMINA_*` environment variables, then command-line flags (later sources win).
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./stamina-data"
+    /// One worker per core but one, so that a 2-core VM keeps a core for HTTP and SQLite.
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    public var timeLimitSeconds = 300.0
+    /// CPU seconds per job (RLIMIT_CPU); 0 = the wall-clock limit times the engine threads.
+    public var cpuLimitSeconds = 0.0
+    public var memoryLimitBytes = 500 * 1024 * 1024
+    public var engineThreads = 1
+    public var maxAttempts = 2
+    public var activeJobsPerOwner = 3
+    public var jobsInSystem = 100
+    public var maxUploadBytes = 1024 * 1024
+    /// Requests per second per client address; 0 switches the limiter off.
+    public var rateLimit = 50.0
+    public var rateBurst = 100.0
+    public var retentionSeconds = 36_000.0
+    public var pruneIntervalSeconds = 60.0
+    public var trustedProxies: [String] = []
+    public var corsOrigins: [String] = ["*"]
+    public var allowAnonymous = true
+    public var adminToken: String? = nil
+    public var jobPageURL = "/job.html?id={id}"
+    public var pathPrefix = "/stamina"
+    /// The `stamina` binary that runs jobs; empty = this executable.
+    public var enginePath = ""
+    public var logLevel = "info"
+
+    public init() {}
+
+    public var cpuLimitEffective: Double {
+        cpuLimitSeconds > 0 ? cpuLimitSeconds : timeLimitSeconds * Double(max(1, engineThreads)) + 5
+    }
+
+    public var resolvedEnginePath: String {
+        enginePath.isEmpty ? Self.currentExecutable : enginePath
+    }
+
+    /// This `stamina` binary; it also runs `worker-exec` between the server and each engine run.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// A configuration key that a file, the environment or a flag may set.
+public struct ConfigurationSetting: Sendable {
+    public var key: String
+    public var help: String
+    var read: @Sendable (ServerConfiguration) -> String
+    var write: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
+
+    /// `data-dir` -> `STAMINA_DATA_DIR`.
+    public var environmentName: String {
+        "STAMINA_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+extension ServerConfiguration {
+    public static let settings: [ConfigurationSetting] = [
+        text("listen", "address and port to listen on (ADDR:PORT)", { "\($0.host):\($0.port)" }) { config, text throws(ConfigurationError) in
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else { throw ConfigurationError(description: "listen: expected ADDR:PORT, got '\(text)'") }
+            config.host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            config.port = port
+        },
+        text("data-dir", "directory for the database and job files", { $0.dataDirectory }) { $0.dataDirectory = $1 },
+        int("workers", "jobs run at the same time (default: cores - 1, at least 1)", \.workers, min: 0),
+        double("time-limit", "wall-clock seconds per job", \.timeLimitSeconds, min: 0.01),
+        double("cpu-limit", "CPU seconds per job (0 = time limit x engine threads + 5)", \.cpuLimitSeconds, min: 0),
+        int("memory-limit", "address-space bytes per job (RLIMIT_AS)", \.memoryLimitBytes, min: 16 * 1024 * 1024),
+        int("engine-threads", "threads given to each engine run (-j)", \.engineThreads, min: 1),
+        int("max-attempts", "runs of a job whose worker was lost before WORKER_LOST", \.maxAttempts, min: 1),
+        int("owner-quota", "queued+running jobs per owner", \.activeJobsPerOwner, min: 1),
+        int("system-quota", "queued+running jobs in the system", \.jobsInSystem, min: 1),
+        int("max-upload", "bytes per uploaded file", \.maxUploadBytes, min: 1024),
+        double("rate-limit", "requests per second per client (0 = off)", \.rateLimit, min: 0),
+        double("rate-burst", "burst of requests per client", \.rateBurst, min: 1),
+        double("retention", "seconds a finished job is kept before pruning", \.retentionSeconds, min: 0),
+        double("prune-interval", "seconds between pruning passes", \.pruneIntervalSeconds, min: 0.05),
+        list("trusted-proxies", "addresses whose X-Forwarded-For is trusted", \.trustedProxies),
+        list("cors-origins", "allowed CORS origins", \.corsOrigins),
+        bool("anonymous", "allow submitting without a token (returns a token)", \.allowAnonymous),
+        text("admin-token", "admin bearer token (also: stamina token create --admin)", { $0.adminToken == nil ? "" : "(set)" }) {
+            $0.adminToken = $1.isEmpty ? nil : $1
+        },
+        text("job-page-url", "page the legacy from_web reply redirects to; {id} is replaced", { $0.jobPageURL }) {
+            $0.jobPageURL = $1
+        },
+        text("path-prefix", "second mount point of the legacy endpoints (empty = none)", { $0.pathPrefix }) { config, text throws(ConfigurationError) in
+            guard text.isEmpty || (text.hasPrefix("/") && !text.hasSuffix("/")) else {
+                throw ConfigurationError(description: "path-prefix: expected /name, got '\(text)'")
+            }
+            config.pathPrefix = text
+        },
+        text("engine", "stamina binary that runs jobs (empty = this executable)", { $0.enginePath }) { $0.enginePath = $1 },
+        text("log-level", "trace, debug, info, notice, warning, error, critical", { $0.logLevel }) {
+            $0.logLevel = $1
+        },
+    ]
+
+    public static func setting(_ key: String) -> ConfigurationSetting? {
+        settings.first { $0.key == key }
+    }
+
+    public mutating func set(_ key: String, _ value: String) throws(ConfigurationError) {
+        guard let setting = Self.setting(key) else {
+            throw ConfigurationError(description: "unknown configuration key '\(key)'")
+        }
+        try setting.write(&self, value)
+    }
+
+    /// Every key with its current value (for `/v1/about` and `--help`).
+    public var values: [(key: String, value: String)] {
+        Self.settings.map { ($0.key, $0.read(self)) }
+    }
+
+    // MARK: setting builders
+
+    private static func text(
+        _ key: String, _ help: String, _ read: @escaping @Sendable (ServerConfiguration) -> String,
+        _ write: @escaping @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
+    ) -> ConfigurationSetting {
+        ConfigurationSetting(key: key, help: help, read: read, write: write)
+    }
+
+    private static func int(
+        _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Int> & Sendable, min: Int
+    ) -> ConfigurationSetting {
+        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) { config, text throws(ConfigurationError) in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= min else {
+                throw ConfigurationError(description: "\(key): expected an integer >= \(min), got '\(text)'")
+            }
+            config[keyPath: path] = value
+        }
+    }
+
+    private static func double(
+        _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Double> & Sendable, min: Double
+    ) -> ConfigurationSetting {
+        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) { config, text throws(ConfigurationError) in
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= min else {
+                throw ConfigurationError(description: "\(key): expected a number >= \(min), got '\(text)'")
+            }
+            config[keyPath: path] = value
+        }
+    }
+
+    private static func bool(
+        _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Bool> & Sendable
+    ) -> ConfigurationSetting {
+        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) { config, text throws(ConfigurationError) in
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": config[keyPath: path] = true
+            case "false", "0", "no", "off": config[keyPath: path] = false
+            default: throw ConfigurationError(description: "\(key): expected true or false, got '\(text)'")
+            }
+        }
+    }
+
+    private static func list(
+        _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, [String]> & Sendable
+    ) -> ConfigurationSetting {
+        ConfigurationSetting(key: key, help: help, read: { $0[keyPath: path].joined(separator: ",") }) { config, text in
+            config[keyPath: path] = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+    }
+}

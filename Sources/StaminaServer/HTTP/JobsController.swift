@@ -1,0 +1,192 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/v1/jobs`: resource-oriented and token-authenticated. Another owner's job answers 404, so a
+/// job id alone reveals nothing.
+struct JobsController: Sendable {
+    let service: JobService
+    let tokens: TokenAuthority
+    let configuration: ServerConfiguration
+
+    func register(on router: some RouterMethods<StaminaRequestContext>) {
+        let jobs = router.group("v1/jobs")
+        jobs.post { request, _ in try await self.create(request) }
+        jobs.get { request, _ in try await self.list(request) }
+        jobs.get(":id") { request, context in
+            let (job, _) = try await self.visibleJob(request, context)
+            return Reply.json(self.resource(job))
+        }
+        jobs.patch(":id") { request, context in try await self.rename(request, context) }
+        jobs.delete(":id") { request, context in
+            let (job, _) = try await self.visibleJob(request, context)
+            try await self.service.delete(job)
+            return Response(status: .noContent)
+        }
+        jobs.post(":id/cancel") { request, context in
+            let (job, _) = try await self.visibleJob(request, context)
+            guard job.state == .queued || job.state == .running else {
+                throw APIError.conflict("the job is \(job.state.rawValue) and cannot be cancelled")
+            }
+            return Reply.json(self.resource(try await self.service.cancel(job)), status: .accepted)
+        }
+        jobs.get(":id/log") { request, context in try await self.log(request, context) }
+        jobs.get(":id/result") { request, context in try await self.result(request, context) }
+        jobs.get(":id/artifacts/:name") { request, context in try await self.artifact(request, context) }
+        jobs.get(":id/events") { request, context in
+            let (job, _) = try await self.visibleJob(request, context)
+            return EventStream(service: self.service).response(
+                for: job, lastEventID: request.headers[.lastEventID])
+        }
+    }
+
+    // MARK: endpoints
+
+    private func create(_ request: Request) async throws -> Response {
+        var principal = try await tokens.principal(request)
+        let idempotencyKey = request.headers[.idempotencyKey].map { String($0.prefix(200)) }
+        if let principal, let key = idempotencyKey, let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
+            let job = try await service.store.job(id: id)
+        {
+            return accepted(job, token: nil)
+        }
+        var issuedToken: String? = nil
+        if principal == nil {
+            guard configuration.allowAnonymous else {
+                throw APIError.unauthorized("this server does not accept anonymous jobs; send 'Authorization: Bearer <token>'")
+            }
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 2 * configuration.maxUploadBytes + 65_536) } catch let error as HTTPError
+            where error.status == .contentTooLarge
+        {
+            throw APIError.payloadTooLarge("the request body is larger than the server accepts")
+        }
+        let form = try SubmissionForm.parse(
+            body: body, contentType: request.headers[.contentType], maxFileBytes: configuration.maxUploadBytes)
+        let files = try JobService.files(from: form)
+        let parameters = try JobService.parameters(from: form)
+        if principal == nil {
+            let issued = try await tokens.issue()
+            principal = issued.principal
+            issuedToken = issued.token
+        }
+        guard let owner = principal?.owner else { throw APIError.internal("no owner") }
+        let job = try await service.submit(
+            .init(owner: owner, name: form.field("name"), model: files.model, properties: files.properties, parameters: parameters))
+        if let key = idempotencyKey, issuedToken == nil {
+            try await service.store.rememberIdempotency(owner: owner, key: key, jobID: job.id, now: Date())
+        }
+        return accepted(job, token: issuedToken)
+    }
+
+    private func accepted(_ job: JobRecord, token: String?) -> Response {
+        var object = resource(job)
+        if let token { object["token"] = token }
+        return Reply.json(object, status: .accepted, headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
+    }
+
+    private func list(_ request: Request) async throws -> Response {
+        let principal = try await tokens.require(request)
+        let query = request.uri.queryParameters
+        var state: JobState? = nil
+        if let text = query["state"] {
+            guard let parsed = JobState(rawValue: String(text).uppercased()) else {
+                throw APIError.badRequest("state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            state = parsed
+        }
+        var limit = 50
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...500).contains(value) else { throw APIError.badRequest("limit must be in 1...500") }
+            limit = value
+        }
+        var before: Int64? = nil
+        if let text = query["cursor"] {
+            guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor is not valid") }
+            before = value
+        }
+        let page = try await service.store.jobs(
+            owner: principal.isAdmin ? nil : principal.owner, state: state, before: before, limit: limit + 1)
+        let shown = Array(page.prefix(limit))
+        let next: Any = page.count > limit ? String(shown.last?.sequence ?? 0) : NSNull()
+        return Reply.json(["jobs": shown.map(resource), "nextCursor": next])
+    }
+
+    private func rename(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let (job, _) = try await visibleJob(request, context)
+        let body = try await request.body.collect(upTo: 65_536)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+            let name = object["name"] as? String
+        else { throw APIError.badRequest("expected a JSON body {\"name\": \"...\"}") }
+        return Reply.json(resource(try await service.rename(job, to: name)))
+    }
+
+    private func log(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let (job, _) = try await visibleJob(request, context)
+        var offset = 0
+        if let text = request.uri.queryParameters["offset"] {
+            guard let value = Int(text), value >= 0 else { throw APIError.badRequest("offset must be a non-negative integer") }
+            offset = value
+        }
+        let log = Array(service.plainLog(job).utf8)
+        let slice = offset < log.count ? log[offset...] : []
+        var response = Reply.text(String(decoding: slice, as: UTF8.self))
+        response.headers[.init("X-Next-Offset")!] = String(log.count)
+        return response
+    }
+
+    private func result(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let (job, _) = try await visibleJob(request, context)
+        if job.state == .pruned {
+            throw APIError(status: .gone, slug: "pruned", title: "Pruned", detail: "the job was pruned after its retention time")
+        }
+        guard job.state.isTerminal, let result = job.resultJSON else {
+            throw APIError.conflict("the job is \(job.state.rawValue); its result is not available")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: result)))
+    }
+
+    private func artifact(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let (job, _) = try await visibleJob(request, context)
+        let name = context.parameters.get("name") ?? ""
+        guard job.state.isTerminal, let path = service.directory(job.id).artifact(name), let data = FileManager.default.contents(atPath: path)
+        else { throw APIError.notFound("artifact") }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: shapes
+
+    private func visibleJob(_ request: Request, _ context: StaminaRequestContext) async throws -> (JobRecord, Principal) {
+        let principal = try await tokens.require(request)
+        let id = context.parameters.get("id") ?? ""
+        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id), principal.canSee(job) else {
+            throw APIError.notFound()
+        }
+        return (job, principal)
+    }
+
+    func resource(_ job: JobRecord) -> [String: Any] {
+        func time(_ date: Date?) -> Any { date.map { $0.formatted(.iso8601) } ?? NSNull() }
+        let base = "/v1/jobs/\(job.id)"
+        let parameters: [String: Any] = [
+            "method": job.parameters.method.rawValue, "kappa": job.parameters.kappa,
+            "reduceKappa": job.parameters.reduceKappa, "approxFactor": job.parameters.approxFactor,
+            "window": job.parameters.window, "maxIterations": job.parameters.maxIterations,
+            "propertyTruncation": job.parameters.propertyTruncation, "constants": job.parameters.constants,
+        ]
+        return [
+            "id": job.id, "name": job.name, "state": job.state.rawValue,
+            "failureReason": job.failureReason?.rawValue ?? NSNull(), "failureMessage": job.failureMessage ?? NSNull(),
+            "parameters": parameters, "modelFile": job.modelFileName, "propertiesFile": job.propertiesFileName,
+            "attempts": job.attempts, "createdAt": time(job.createdAt), "startedAt": time(job.startedAt),
+            "finishedAt": time(job.finishedAt),
+            "links": [
+                "self": base, "log": base + "/log", "events": base + "/events", "result": base + "/result",
+                "cancel": base + "/cancel",
+            ],
+        ]
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// Who is calling `/v1`: the owner a bearer token belongs to, and whether it is an admin.
+struct Principal: Sendable, Equatable {
+    var owner: String
+    var isAdmin: Bool
+
+    func canSee(_ job: JobRecord) -> Bool { isAdmin || job.owner == owner }
+}
+
+/// Resolves bearer tokens. Only SHA-256 hashes are stored; resolved tokens are cached in memory
+/// (tokens are never edited, only created), so a read request costs one hash and no query.
+final class TokenAuthority: Sendable {
+    let store: any JobStore
+    private let adminHash: String?
+    private let cache = Mutex<[String: TokenRecord]>([:])
+
+    init(store: any JobStore, adminToken: String?) {
+        self.store = store
+        adminHash = adminToken.map(RandomIdentifier.sha256Hex)
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// nil when the request carries no token; throws 401 for a token nobody issued.
+    func principal(_ request: Request) async throws(APIError) -> Principal? {
+        guard let token = Self.bearer(request) else { return nil }
+        let hash = RandomIdentifier.sha256Hex(token)
+        if hash == adminHash { return Principal(owner: "admin", isAdmin: true) }
+        if let cached = cache.withLock({ $0[hash] }) { return Principal(owner: cached.owner, isAdmin: cached.isAdmin) }
+        let record: TokenRecord?
+        do { record = try await store.token(hash: hash) } catch { throw .from(error) }
+        guard let record else { throw .unauthorized("the bearer token is not valid") }
+        cache.withLock { cache in
+            if cache.count > 100_000 { cache.removeAll() }
+            cache[hash] = record
+        }
+        return Principal(owner: record.owner, isAdmin: record.isAdmin)
+    }
+
+    func require(_ request: Request) async throws(APIError) -> Principal {
+        guard let principal = try await principal(request) else {
+            throw .unauthorized("send 'Authorization: Bearer <token>'")
+        }
+        return principal
+    }
+
+    /// A new owner with a new token (anonymous submissions, `stamina token create`).
+    func issue(admin: Bool = false) async throws(APIError) -> (token: String, principal: Principal) {
+        let token = RandomIdentifier.token()
+        let record = TokenRecord(hash: RandomIdentifier.sha256Hex(token), owner: RandomIdentifier.owner(), isAdmin: admin)
+        do { try await store.insertToken(record, now: Date()) } catch { throw .from(error) }
+        return (token, Principal(owner: record.owner, isAdmin: admin))
+    }
+}

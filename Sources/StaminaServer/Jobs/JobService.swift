@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+
+/// What both APIs do with jobs: submit (validate, store the files, insert under quotas, wake a
+/// worker), look up, cancel, delete, rename, read the log. The controllers only translate HTTP.
+final class JobService: Sendable {
+    let store: any JobStore
+    let runner: JobRunner
+    let validator: any ModelValidator
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    init(
+        store: any JobStore, runner: JobRunner, validator: any ModelValidator, configuration: ServerConfiguration,
+        metrics: ServerMetrics, logger: Logger
+    ) {
+        self.store = store
+        self.runner = runner
+        self.validator = validator
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func directory(_ id: String) -> JobDirectory {
+        JobDirectory(dataDirectory: configuration.dataDirectory, id: id)
+    }
+
+    // MARK: submission
+
+    /// Reads the parameters from the form (legacy and `/v1` names); empty fields mean the default,
+    /// as the web form sends every field.
+    static func parameters(from form: SubmissionForm) throws(APIError) -> JobParameters {
+        var parameters = JobParameters()
+        var problems: [ParameterProblem] = []
+        func present(_ value: String?) -> String? {
+            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            return value
+        }
+        func number(_ label: String, _ names: String...) -> Double? {
+            for name in names {
+                guard let text = present(form.fields[name]) else { continue }
+                if let value = parseFiniteNumber(text) { return value }
+                problems.append(.init(parameter: label, message: "\(label) must be a finite number, got '\(text.prefix(40))'"))
+                return nil
+            }
+            return nil
+        }
+        if let text = present(form.field("method")) {
+            if let method = JobParameters.method(parsing: text) {
+                parameters.method = method
+            } else {
+                problems.append(
+                    .init(parameter: "method", message: "method must be iterative, reexploring or priority (or -I, -J, -P), got '\(text.prefix(40))'"))
+            }
+        }
+        if let value = number("kappa", "kappa", "k") { parameters.kappa = value }
+        if let value = number("rkappa", "rkappa", "reduceKappa", "r") { parameters.reduceKappa = value }
+        if let value = number("window", "window", "w", "probWin") { parameters.window = value }
+        if let value = number("approxFactor", "approxFactor", "f") { parameters.approxFactor = value }
+        if let value = number("maxIterations", "maxIterations", "maxApproxCount", "n") {
+            if value == value.rounded(), abs(value) < 1e9 {
+                parameters.maxIterations = Int(value)
+            } else {
+                problems.append(.init(parameter: "maxIterations", message: "maxIterations must be an integer, got \(value)"))
+            }
+        }
+        if let text = present(form.field("propertyTruncation")) {
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": parameters.propertyTruncation = true
+            case "false", "0", "no", "off": parameters.propertyTruncation = false
+            default: problems.append(.init(parameter: "propertyTruncation", message: "propertyTruncation must be true or false"))
+            }
+        }
+        if let text = present(form.field("noPropRefine", "R")), ["true", "1", "yes", "on"].contains(text.lowercased()) {
+            parameters.propertyTruncation = false
+        }
+        if let text = present(form.field("constants", "const")) { parameters.constants = text }
+        problems += problems.isEmpty ? parameters.validate() : []
+        if !problems.isEmpty { throw .invalidParameters(problems) }
+        return parameters
+    }
+
+    struct Submission: Sendable {
+        var owner: String
+        var name: String?
+        var model: SubmissionForm.File
+        var properties: SubmissionForm.File
+        var parameters: JobParameters
+    }
+
+    static func files(from form: SubmissionForm) throws(APIError) -> (model: SubmissionForm.File, properties: SubmissionForm.File) {
+        guard let model = form.file("model_file", "model") else {
+            throw .missingFile("the model file is missing (field 'model_file' or 'model')")
+        }
+        guard let properties = form.file("prop_file", "properties") else {
+            throw .missingFile("the properties file is missing (field 'prop_file' or 'properties')")
+        }
+        if model.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .missingFile("the model file '\(model.fileName)' is empty")
+        }
+        if properties.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .missingFile("the properties file '\(properties.fileName)' is empty")
+        }
+        return (model, properties)
+    }
+
+    func submit(_ submission: Submission) async throws(APIError) -> JobRecord {
+        let diagnostics = validator.validate(
+            model: SourceFile(name: submission.model.fileName, text: submission.model.text),
+            properties: SourceFile(name: submission.properties.fileName, text: submission.properties.text),
+            constants: submission.parameters.constants)
+        if !diagnostics.isEmpty {
+            metrics.submissionRefused()
+            throw .invalidModel(diagnostics)
+        }
+        let id = RandomIdentifier.jobID()
+        let directory = directory(id)
+        do {
+            try directory.create(model: submission.model.text, properties: submission.properties.text)
+        } catch {
+            throw .internal("cannot store the job's files")
+        }
+        let job = NewJob(
+            id: id, owner: submission.owner,
+            name: String((submission.name ?? submission.model.fileName).prefix(255)),
+            parameters: submission.parameters, modelFileName: submission.model.fileName,
+            propertiesFileName: submission.properties.fileName, createdAt: Date())
+        do {
+            let record = try await store.insert(
+                job, ownerQuota: configuration.activeJobsPerOwner, systemQuota: configuration.jobsInSystem)
+            metrics.jobSubmitted()
+            runner.wake()
+            return record
+        } catch {
+            directory.remove()
+            metrics.submissionRefused()
+            throw .from(error)
+        }
+    }
+
+    // MARK: life cycle
+
+    func cancel(_ job: JobRecord) async throws(APIError) -> JobRecord {
+        let updated: JobRecord?
+        do { updated = try await store.requestCancel(id: job.id, now: Date()) } catch { throw .from(error) }
+        guard let updated else { throw .notFound() }
+        if updated.state == .cancelling { runner.cancel(jobID: job.id) }
+        return updated
+    }
+
+    func delete(_ job: JobRecord) async throws(APIError) {
+        if job.state.isActive { _ = try await cancel(job) }
+        do { _ = try await store.delete(id: job.id) } catch { throw .from(error) }
+        directory(job.id).remove()
+    }
+
+    func rename(_ job: JobRecord, to name: String) async throws(APIError) -> JobRecord {
+        let trimmed = String(name.filter { !$0.isNewline }.prefix(255))
+        do {
+            guard let renamed = try await store.rename(id: job.id, name: trimmed) else { throw APIError.notFound() }
+            return renamed
+        } catch let error as StoreError { throw .from(error) } catch { throw .notFound() }
+    }
+
+    /// The plain log: the stored one once finished, the live stderr file while running.
+    func plainLog(_ job: JobRecord) -> String {
+        if let log = job.log { return log }
+        if job.state == .running || job.state == .cancelling {
+            return JobDirectory.read(directory(job.id).stderr) ?? ""
+        }
+        if job.state == .pruned { return JobLog.prunedText }
+        return ""
+    }
+}

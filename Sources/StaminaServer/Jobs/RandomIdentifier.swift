@@ -1,0 +1,47 @@
+import Crypto
+
+/// Unguessable identifiers: job ids (128 random bits) and bearer tokens (256 bits), lower-case
+/// base32 so they are safe in paths, file names and HTML.
+enum RandomIdentifier {
+    private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+
+    static func jobID() -> String { base32(randomBytes(16)) }
+    static func token() -> String { "stm_" + base32(randomBytes(32)) }
+    static func owner() -> String { "owner:" + base32(randomBytes(10)) }
+
+    /// Job ids as the server makes them; anything else in a path is not a job id.
+    static func isJobID(_ text: Substring) -> Bool {
+        text.count == 26 && text.allSatisfy { alphabet.contains($0) }
+    }
+
+    static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+
+    private static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    private static func base32(_ bytes: [UInt8]) -> String {
+        var output = ""
+        var buffer = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                output.append(alphabet[(buffer >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { output.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        return output
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Removes the logs and files of jobs that finished more than `retention` seconds ago, keeping a
+/// PRUNED tombstone so an old id still answers ("This job was pruned...").
+final class Pruner: Service, Sendable {
+    let store: any JobStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    init(store: any JobStore, configuration: ServerConfiguration, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.pruneOnce()
+                try await Task.sleep(for: .seconds(self.configuration.pruneIntervalSeconds))
+            }
+        }
+    }
+
+    func pruneOnce() async {
+        do {
+            let cutoff = Date().addingTimeInterval(-configuration.retentionSeconds)
+            let pruned = try await store.prune(finishedBefore: cutoff, tombstoneLog: JobLog.prunedText)
+            for id in pruned { JobDirectory(dataDirectory: configuration.dataDirectory, id: id).remove() }
+            if !pruned.isEmpty { logger.info("pruned jobs", metadata: ["count": "\(pruned.count)"]) }
+        } catch {
+            logger.error("pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The files of one job under `<data-dir>/jobs/<id>/`. Uploaded files get fixed names on disk
+/// (the user's names are only shown), so a name like `../../x` cannot reach outside the directory.
+struct JobDirectory: Sendable {
+    let path: String
+
+    init(dataDirectory: String, id: String) {
+        path = dataDirectory + "/jobs/" + id
+    }
+
+    var model: String { path + "/model.prism" }
+    var properties: String { path + "/properties.csl" }
+    var stdout: String { path + "/stdout.json" }
+    var stderr: String { path + "/stderr.log" }
+    var events: String { path + "/events.jsonl" }
+    var status: String { path + "/status.json" }
+
+    /// Artifacts a client may download, by public name -> file in the directory.
+    static let artifacts = ["transitions.txt": "transitions.txt", "model.drn": "model.drn"]
+
+    func artifact(_ name: String) -> String? {
+        Self.artifacts[name].map { path + "/" + $0 }
+    }
+
+    func create(model modelText: String, properties propertiesText: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data(modelText.utf8).write(to: URL(fileURLWithPath: model))
+        try Data(propertiesText.utf8).write(to: URL(fileURLWithPath: properties))
+    }
+
+    /// Outputs of an earlier attempt are removed before a retry.
+    func clearOutputs() {
+        for file in [stdout, stderr, events, status] + Self.artifacts.values.map({ path + "/" + $0 }) {
+            try? FileManager.default.removeItem(atPath: file)
+        }
+    }
+
+    /// Pruning keeps nothing but the database tombstone.
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func read(_ file: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How a run ended, told apart from what the server did (cancel, wall-clock kill), what
+/// `worker-exec` saw (`ChildStatus`) and what the engine said (exit code, JSON error, stderr).
+struct JobOutcome: Sendable, Equatable {
+    var state: JobState
+    var reason: FailureReason?
+    var message: String?
+
+    /// Set by the runner when it killed the process group itself.
+    enum Intervention: Sendable { case none, cancel, timeout }
+
+    /// The memory heuristic. Under RLIMIT_AS an allocation fails before the resident size reaches
+    /// the limit (a growing array asks for twice its size), so a signal death or error exit counts
+    /// as MEMORY_LIMIT when the engine said it could not allocate, or when its peak resident size
+    /// reached 40% of the limit; a crash well below that is an ENGINE_ERROR.
+    static let memoryFractionThreshold = 0.4
+    static let allocationFailureTexts = [
+        "could not allocate", "cannot allocate", "failed to allocate", "out of memory", "allocation failed",
+        "bad_alloc", "memory limit", "memory exhausted",
+    ]
+
+    static func classify(
+        intervention: Intervention, child: ChildStatus?, engineError: (code: String, message: String)?,
+        stderr: String, limits: ServerConfiguration
+    ) -> JobOutcome {
+        switch intervention {
+        case .cancel: return JobOutcome(state: .cancelled, reason: nil, message: "cancelled")
+        case .timeout:
+            return JobOutcome(
+                state: .failed, reason: .timeLimit, message: "the job ran longer than \(limits.timeLimitSeconds) s")
+        case .none: break
+        }
+        guard let child else {
+            return JobOutcome(state: .failed, reason: .internal, message: "the engine could not be started")
+        }
+        let lowered = stderr.lowercased()
+        let saidNoMemory = allocationFailureTexts.contains { lowered.contains($0) }
+        let nearMemoryLimit = Double(child.maxRSSBytes) >= memoryFractionThreshold * Double(limits.memoryLimitBytes)
+        let memoryFailure = JobOutcome(
+            state: .failed, reason: .memoryLimit,
+            message: "the engine ran out of memory (limit \(limits.memoryLimitBytes) bytes, peak resident \(child.maxRSSBytes) bytes)")
+        if let signal = child.signal {
+            let cpu = child.userSeconds + child.systemSeconds
+            if signal == SIGXCPU || (signal == SIGKILL && cpu >= limits.cpuLimitEffective - 0.5) {
+                return JobOutcome(state: .failed, reason: .timeLimit, message: "the job used its \(limits.cpuLimitEffective) CPU seconds")
+            }
+            if saidNoMemory || nearMemoryLimit { return memoryFailure }
+            return JobOutcome(state: .failed, reason: .engineError, message: "the engine stopped on signal \(signal)")
+        }
+        switch child.exitCode ?? -1 {
+        case 0: return JobOutcome(state: .succeeded, reason: nil, message: nil)
+        case 1:
+            return JobOutcome(state: .failed, reason: .invalidInput, message: engineError?.message ?? "the engine refused the input")
+        case LimitedExecution.exitCodeSpawnFailed:
+            return JobOutcome(state: .failed, reason: .internal, message: "the engine could not be started")
+        case let code:
+            let errorCode = engineError?.code.uppercased() ?? ""
+            if errorCode.contains("TIME") {
+                return JobOutcome(state: .failed, reason: .timeLimit, message: engineError?.message)
+            }
+            if errorCode.contains("MEMORY") || saidNoMemory { return memoryFailure }
+            return JobOutcome(
+                state: .failed, reason: .engineError, message: engineError?.message ?? "the engine exited with code \(code)")
+        }
+    }
+
+    /// The last line of the legacy log is `Killed.` when the job was stopped or ran out of time or memory.
+    var endsWithKilled: Bool {
+        state == .cancelled || reason == .timeLimit || reason == .memoryLimit
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Subprocess
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The local worker pool: `workers` loops that claim the oldest queued job and run it as
+/// `stamina worker-exec ... -- stamina check ...` in its own process group, under the wall-clock
+/// limit (enforced here), the CPU and address-space limits (set by worker-exec). Cancel and timeout
+/// kill the whole group with SIGKILL; so does shutdown, which leaves the job RUNNING in the store so
+/// the next start requeues it.
+public final class JobRunner: Service, Sendable {
+    let store: any JobStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let metrics: ServerMetrics
+
+    private struct RunningChild {
+        var processGroup: pid_t?
+        var intervention: JobOutcome.Intervention = .none
+    }
+
+    private struct State {
+        var running: [String: RunningChild] = [:]
+        var doorbells: [AsyncStream<Void>.Continuation] = []
+        /// Cancels that arrived between the claim and the registration of the child.
+        var pendingCancels: Set<String> = []
+        var stopping = false
+    }
+
+    private let state = Mutex(State())
+
+    init(store: any JobStore, configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    public func run() async throws {
+        let recovered = try await store.recoverInterrupted(maxAttempts: configuration.maxAttempts, now: Date())
+        if recovered.requeued + recovered.failed > 0 {
+            logger.notice("recovered interrupted jobs", metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for index in 0..<configuration.workers {
+                    let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                    let stopping = state.withLock { state in
+                        state.doorbells.append(continuation)
+                        return state.stopping
+                    }
+                    if stopping { continuation.finish() }
+                    group.addTask { await self.workerLoop(index: index, doorbell: stream) }
+                }
+                // A periodic ring: a missed wake-up costs at most this long.
+                group.addTask {
+                    while !self.isStopping {
+                        try? await Task.sleep(for: .seconds(1))
+                        self.wake()
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    /// Called after a submission or a finished job so an idle worker claims at once.
+    public func wake() {
+        let doorbells = state.withLock { $0.doorbells }
+        for doorbell in doorbells { doorbell.yield() }
+    }
+
+    /// Kills the job's process group if it runs here; true if it did.
+    @discardableResult
+    public func cancel(jobID: String) -> Bool {
+        kill(jobID: jobID, as: .cancel)
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Stops the loops and kills every child group; the jobs stay RUNNING for the next start.
+    func stop() {
+        let (groups, doorbells) = state.withLock { state in
+            state.stopping = true
+            return (state.running.values.compactMap(\.processGroup), state.doorbells)
+        }
+        for group in groups { Glibc.kill(-group, SIGKILL) }
+        for doorbell in doorbells { doorbell.finish() }
+    }
+
+    private func kill(jobID: String, as intervention: JobOutcome.Intervention) -> Bool {
+        let group: pid_t? = state.withLock { state in
+            guard var child = state.running[jobID] else {
+                if intervention == .cancel { state.pendingCancels.insert(jobID) }
+                return nil
+            }
+            if child.intervention == .none { child.intervention = intervention }
+            state.running[jobID] = child
+            return child.processGroup ?? 0
+        }
+        guard let group else { return false }
+        if group > 0 { Glibc.kill(-group, SIGKILL) }
+        return true
+    }
+
+    private func workerLoop(index: Int, doorbell: AsyncStream<Void>) async {
+        var iterator = doorbell.makeAsyncIterator()
+        while !isStopping {
+            do {
+                if let job = try await store.claimNext(now: Date()) {
+                    await execute(job)
+                    continue
+                }
+            } catch {
+                logger.error("claiming a job failed", metadata: ["error": "\(error)"])
+            }
+            guard await iterator.next() != nil else { return }
+        }
+    }
+
+    // MARK: one job
+
+    private func execute(_ job: JobRecord) async {
+        let directory = JobDirectory(dataDirectory: configuration.dataDirectory, id: job.id)
+        directory.clearOutputs()
+        metrics.jobStarted(waited: job.startedAt.map { $0.timeIntervalSince(job.createdAt) } ?? 0)
+        state.withLock { state in
+            let cancelled = state.pendingCancels.remove(job.id) != nil
+            state.running[job.id] = RunningChild(processGroup: nil, intervention: cancelled ? .cancel : .none)
+        }
+        let started = ContinuousClock.now
+        var shimStatus: String = "not started"
+        do {
+            let stdout = open(directory.stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let stderr = open(directory.stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard stdout >= 0, stderr >= 0 else {
+                if stdout >= 0 { close(stdout) }
+                if stderr >= 0 { close(stderr) }
+                throw RunnerError.cannotOpenOutput(directory.path)
+            }
+            var options = PlatformOptions()
+            options.processGroupID = 0
+            let timeLimit = configuration.timeLimitSeconds
+            let result = try await Subprocess.run(
+                .path(.init(ServerConfiguration.currentExecutable)), arguments: Arguments(arguments(for: job, in: directory)),
+                // A crash report would bury the job log (and takes seconds); the exit status says enough.
+                environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]), workingDirectory: .init(directory.path), platformOptions: options,
+                input: .none, output: .fileDescriptor(.init(rawValue: stdout), closeAfterSpawningProcess: true),
+                error: .fileDescriptor(.init(rawValue: stderr), closeAfterSpawningProcess: true)
+            ) { execution in
+                let pid = execution.processIdentifier.value
+                let alreadyStopped = self.state.withLock { state in
+                    state.running[job.id]?.processGroup = pid
+                    return state.running[job.id]?.intervention != JobOutcome.Intervention.none || state.stopping
+                }
+                if alreadyStopped { Glibc.kill(-pid, SIGKILL) }
+                return Task {
+                    try await Task.sleep(for: .seconds(timeLimit))
+                    _ = self.kill(jobID: job.id, as: .timeout)
+                }
+            }
+            result.closureResult.cancel()
+            shimStatus = "\(result.terminationStatus)"
+        } catch {
+            logger.error("running a job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+        let wallSeconds = (ContinuousClock.now - started).seconds
+        let child = state.withLock { $0.running.removeValue(forKey: job.id) }
+        if isStopping { return }
+        await record(job, directory: directory, intervention: child?.intervention ?? .none, wallSeconds: wallSeconds)
+        logger.info("job finished", metadata: ["job": "\(job.id)", "worker-exec": "\(shimStatus)"])
+        wake()
+    }
+
+    private func arguments(for job: JobRecord, in directory: JobDirectory) -> [String] {
+        [
+            "worker-exec", "--memory-bytes", String(configuration.memoryLimitBytes),
+            "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status, "--",
+            configuration.resolvedEnginePath, "check", "model.prism", "properties.csl", "--json",
+            "--events", "events.jsonl", "--exportTrans", "transitions.txt", "--export-drn", "model.drn",
+            "--threads", String(configuration.engineThreads),
+        ] + job.parameters.engineArguments
+    }
+
+    private func record(
+        _ job: JobRecord, directory: JobDirectory, intervention: JobOutcome.Intervention, wallSeconds: Double
+    ) async {
+        let stderr = JobDirectory.read(directory.stderr) ?? ""
+        let child = JobDirectory.read(directory.status).flatMap {
+            try? JSONDecoder().decode(ChildStatus.self, from: Data($0.utf8))
+        }
+        let stdout = JobDirectory.read(directory.stdout) ?? ""
+        let engineJSON = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+        let engineError = (engineJSON?["error"] as? [String: Any]).map {
+            (code: $0["code"] as? String ?? "", message: $0["message"] as? String ?? "")
+        }
+        let outcome = JobOutcome.classify(
+            intervention: intervention, child: child, engineError: engineError, stderr: stderr, limits: configuration)
+        let log = JobLog.compose(stderr: stderr, engineJSON: outcome.state == .succeeded ? engineJSON : nil, outcome: outcome)
+        let resultJSON = ResultDocument.make(
+            engineJSON: engineJSON, outcome: outcome, child: child, wallSeconds: wallSeconds, job: job)
+        do {
+            let finished = try await store.finish(
+                id: job.id, state: outcome.state, reason: outcome.reason, message: outcome.message,
+                resultJSON: resultJSON, log: log, now: Date())
+            if finished { metrics.jobFinished(outcome, wallSeconds: wallSeconds) }
+        } catch {
+            logger.error("recording a finished job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+    }
+}
+
+enum RunnerError: Error, CustomStringConvertible {
+    case cannotOpenOutput(String)
+    var description: String {
+        switch self {
+        case .cannotOpenOutput(let path): return "cannot create the output files in \(path)"
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

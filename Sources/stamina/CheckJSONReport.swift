@@ -1,0 +1,90 @@
+// The `--json` result object of `stamina check`, key for key as CONTRACTS.md gives it.
+
+import Foundation
+import PRISM
+import StaminaEngine
+
+enum CheckJSONReport {
+    static func make(
+        _ report: RunReport, program: CheckedProgram, settings: CheckSettings, files: (String, String?)
+    ) -> CheckJSON {
+        .object([
+            ("engine", .object([("name", .string("stamina")), ("version", .string(StaminaVersion.current))])),
+            (
+                "model",
+                .object([
+                    ("file", .string(files.0)), ("propertiesFile", .optional(files.1)),
+                    ("type", .string(program.model.type.rawValue)),
+                    ("constants", .object(program.model.constants.map { ($0.name, value($0.value)) })),
+                ])
+            ),
+            (
+                "parameters",
+                .object([
+                    ("kappa", .number(settings.kappa)), ("reduceKappa", .number(settings.reduceKappa)),
+                    ("approxFactor", .number(settings.approxFactor)), ("window", .number(settings.window)),
+                    ("maxIterations", .int(settings.maxIterations)), ("method", .string(settings.method.rawValue)),
+                    ("propertyTruncation", .bool(settings.propertyTruncation)), ("exact", .bool(settings.exact)),
+                ])
+            ),
+            ("properties", .array(report.properties.map(property))),
+            ("states", .int(report.states)), ("transitions", .int(report.transitions)),
+            ("seconds", .object([("total", .number(report.seconds))])),
+            ("peakMemoryBytes", .int(peakMemoryBytes())),
+        ])
+    }
+
+    static func value(_ value: Value) -> CheckJSON {
+        switch value {
+        case .int(let v): .int(Int(v))
+        case .double(let v): .number(v)
+        case .bool(let v): .bool(v)
+        }
+    }
+
+    static func property(_ p: PropertyReport) -> CheckJSON {
+        .object([
+            ("name", .optional(p.name)), ("text", .string(p.text)),
+            ("kind", .optional(p.kind?.rawValue)),
+            ("pmin", .optional(p.pmin)), ("pmax", .optional(p.pmax)), ("window", .optional(p.window)),
+            ("windowReached", p.windowReached.map { .bool($0) } ?? .null),
+            ("verdict", .optional(p.verdict?.rawValue)),
+            ("states", .optional(p.states)), ("transitions", .optional(p.transitions)),
+            ("iterations", .optional(p.iterations)), ("kappa", .optional(p.kappa)),
+            (
+                "seconds",
+                .object([
+                    ("exploration", .number(p.explorationSeconds)), ("checking", .number(p.checkingSeconds)),
+                    ("total", .number(p.totalSeconds)),
+                ])
+            ),
+            (
+                "rounds",
+                .array(
+                    p.rounds.map { r in
+                        .object([
+                            ("iteration", .int(r.iteration)), ("kappa", .number(r.kappa)), ("states", .int(r.states)),
+                            ("transitions", .int(r.transitions)), ("frontier", .int(r.frontier)),
+                            ("pmin", .number(r.pmin)), ("pmax", .number(r.pmax)), ("seconds", .number(r.seconds)),
+                        ])
+                    })
+            ),
+            (
+                "error",
+                p.error.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null
+            ),
+        ])
+    }
+
+    /// Peak resident set size (getrusage reports kilobytes on Linux, bytes on macOS).
+    static func peakMemoryBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            return Int(usage.ru_maxrss) * 1024
+        #else
+            getrusage(RUSAGE_SELF, &usage)
+            return Int(usage.ru_maxrss)
+        #endif
+    }
+}

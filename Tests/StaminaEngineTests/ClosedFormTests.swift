@@ -1,0 +1,53 @@
+// Infinite models against closed forms: the true value must lie in [Pmin, Pmax] and the window
+// must be reached, under every exploration method.
+
+import Foundation
+import PRISM
+import Testing
+@testable import StaminaEngine
+
+@Suite struct ClosedFormTests {
+    static func run(
+        _ model: CheckedModel, _ property: CheckedProperty, method: ExplorationMethod, window: Double = 1e-3
+    )
+        throws -> PropertyReport
+    {
+        var settings = CheckSettings()
+        settings.method = method
+        settings.window = window
+        let run = try CheckRun(model: model, properties: [property], settings: settings)
+        let report = try run.run(observer: nil)
+        return report.properties[0]
+    }
+
+    @Test(arguments: ExplorationMethod.allCases)
+    func poissonArrivals(method: ExplorationMethod) throws {
+        // Oracle: P(N_t >= k) = 1 - sum_{j<k} e^{-lambda t} (lambda t)^j / j!, exact.
+        let (lambda, t, k) = (2.0, 3.0, 5)
+        let property = Build.property(
+            Build.eventually(Build.cmp(.greaterOrEqual, Build.int(0), Build.lit(Int64(k))), within: t))
+        let report = try Self.run(Build.poisson(lambda: lambda), property, method: method)
+        let truth = ClosedForm.poissonTail(mean: lambda * t, atLeast: k)
+        let pmin = try #require(report.pmin)
+        let pmax = try #require(report.pmax)
+        #expect(pmin <= truth + 1e-12 && truth <= pmax + 1e-12, "\(pmin) \(truth) \(pmax)")
+        #expect(report.windowReached == true)
+    }
+
+    @Test(arguments: ExplorationMethod.allCases)
+    func mmInfinityFromEmpty(method: ExplorationMethod) throws {
+        // Oracle: N_t ~ Poisson(lambda/mu (1 - e^{-mu t})), so P(N_t >= k) is a Poisson tail.
+        // The time-bounded reachability of {n >= k} is not the same event, so check G<=t via
+        // the instantaneous form: P(F[t,t] n>=k) = P(N_t >= k).
+        let (lambda, mu, t, k) = (4.0, 1.0, 2.0, 3)
+        let path = PathFormula.eventually(
+            .atom(Build.cmp(.greaterOrEqual, Build.int(0), Build.lit(Int64(k)))),
+            TimeBound(lower: t, upper: t))
+        let report = try Self.run(Build.mmInfinity(lambda: lambda, mu: mu), Build.property(path), method: method)
+        let truth = ClosedForm.poissonTail(mean: lambda / mu * (1 - exp(-mu * t)), atLeast: k)
+        let pmin = try #require(report.pmin)
+        let pmax = try #require(report.pmax)
+        #expect(pmin <= truth + 1e-12 && truth <= pmax + 1e-12, "\(pmin) \(truth) \(pmax)")
+        #expect(report.windowReached == true)
+    }
+}

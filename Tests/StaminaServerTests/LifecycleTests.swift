@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+/// Jobs through their whole life: limits, cancel, quotas, pruning, a crash of the server, and many
+/// clients at once. Every wait polls a condition with a deadline.
+@Suite("Job life cycle", .serialized)
+struct LifecycleTests {
+    @Test func wallClockLimitKillsTheGroupAndFailsWithTimeLimit() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["time-limit=1"])
+        let reply = try await server.v1Submit(model: TestModels.sleeping)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        #expect(try await server.waitForV1State(id, token: token, ["FAILED"]) == "FAILED")
+        let job = try await server.get("/v1/jobs/\(id)", token: token)
+        #expect(job.object["failureReason"] as? String == "TIME_LIMIT")
+        #expect(try await server.legacyStatus(id) == "killed")
+        #expect(try await server.text("POST", "/checkjob", id).text.hasSuffix("Killed.\n"))
+        _ = try await server.waitFor("no processes left") { server.processesOfJob(id).isEmpty ? true : nil }
+        #expect(server.zombieChildren().isEmpty)
+    }
+
+    @Test func addressSpaceLimitFailsWithMemoryLimit() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["memory-limit=300000000"])
+        let reply = try await server.v1Submit(model: TestModels.exploding)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        #expect(try await server.waitForV1State(id, token: token, ["FAILED", "SUCCEEDED"]) == "FAILED")
+        let job = try await server.get("/v1/jobs/\(id)", token: token)
+        #expect(job.object["failureReason"] as? String == "MEMORY_LIMIT")
+        #expect(try await server.legacyStatus(id) == "killed")
+    }
+
+    @Test func engineErrorAndInputErrorAreTold() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let crash = try await server.v1Submit(model: TestModels.crashing)
+        let token = try #require(crash.object["token"] as? String)
+        let crashID = try #require(crash.object["id"] as? String)
+        let broken = try await server.v1Submit(model: TestModels.marked("BROKEN"), token: token)
+        let brokenID = try #require(broken.object["id"] as? String)
+        _ = try await server.waitForV1State(crashID, token: token, ["FAILED"])
+        _ = try await server.waitForV1State(brokenID, token: token, ["FAILED"])
+        #expect(try await server.get("/v1/jobs/\(crashID)", token: token).object["failureReason"] as? String == "ENGINE_ERROR")
+        #expect(try await server.get("/v1/jobs/\(brokenID)", token: token).object["failureReason"] as? String == "INVALID_INPUT")
+        #expect(try await server.legacyStatus(crashID) == "exited")
+    }
+
+    @Test func cancelQueuedAndRunningJobs() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["workers=1"])
+        let running = try await server.v1Submit(model: TestModels.sleeping)
+        let token = try #require(running.object["token"] as? String)
+        let runningID = try #require(running.object["id"] as? String)
+        let queuedID = try #require(try await server.v1Submit(model: TestModels.sleeping, token: token).object["id"] as? String)
+        _ = try await server.waitForV1State(runningID, token: token, ["RUNNING"])
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(runningID).count >= 2 ? true : nil }
+
+        let cancelQueued = try await server.request("POST", "/v1/jobs/\(queuedID)/cancel", headers: ["Authorization": "Bearer \(token)"])
+        #expect(cancelQueued.status == 202)
+        #expect(cancelQueued.object["state"] as? String == "CANCELLED")
+
+        let cancelRunning = try await server.request("POST", "/v1/jobs/\(runningID)/cancel", headers: ["Authorization": "Bearer \(token)"])
+        #expect(cancelRunning.status == 202)
+        #expect(["CANCELLING", "CANCELLED"].contains(cancelRunning.object["state"] as? String))
+        _ = try await server.waitForV1State(runningID, token: token, ["CANCELLED"], timeout: 5)
+        #expect(server.processesOfJob(runningID).isEmpty)  // the whole group (worker-exec, bash, sleep)
+        #expect(server.zombieChildren().isEmpty)
+        let again = try await server.request("POST", "/v1/jobs/\(runningID)/cancel", headers: ["Authorization": "Bearer \(token)"])
+        #expect(again.status == 409)
+        #expect(try await server.get("/v1/jobs/\(runningID)/log", token: token).text.hasSuffix("Killed.\n"))
+    }
+
+    @Test func ownerQuotaAndSystemQuota() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["owner-quota=2", "system-quota=3", "workers=1"])
+        let first = try await server.v1Submit(model: TestModels.sleeping)
+        let token = try #require(first.object["token"] as? String)
+        #expect(try await server.v1Submit(model: TestModels.sleeping, token: token).status == 202)
+        let third = try await server.v1Submit(model: TestModels.sleeping, token: token)
+        #expect(third.status == 429)
+        #expect(third.object["type"] as? String == "https://staminachecker.org/problems/quota-exceeded")
+        #expect(try await server.legacySubmit(model: TestModels.sleeping).count == 26)  // another owner
+        let overSystem = try await server.multipart(
+            "/jobs", fields: [("create", "1")],
+            files: [("model_file", "m", TestModels.sleeping), ("prop_file", "p", TestModels.birthDeathProperties)])
+        #expect(overSystem.status == 429)
+        #expect(overSystem.object["error"] is String)
+        _ = try await server.request("DELETE", "/myjobs")
+    }
+
+    @Test func pruningKeepsATombstone() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["retention=0.5", "prune-interval=0.2"])
+        let reply = try await server.v1Submit()
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        #expect(try await server.waitForV1State(id, token: token, ["PRUNED"]) == "PRUNED")
+        #expect(try await server.legacyStatus(id) == "pruned")
+        let log = try await server.text("POST", "/checkjob", id)
+        #expect(log.text.hasPrefix("This job was pruned"))
+        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/jobs/\(id)"))
+        #expect(try await server.get("/v1/jobs/\(id)/result", token: token).status == 410)
+    }
+
+    @Test func aJobRunningWhenTheServerIsKilledCompletesAfterRestart() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let engine = try FakeEngine.install(in: directory)
+        // The first run sleeps; the restarted server gets an engine that finishes at once.
+        let server = try await RunningServer(["engine=\(engine)"])
+        let reply = try await server.v1Submit(model: TestModels.sleeping)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 2 ? true : nil }
+        server.crash()
+        // worker-exec notices its parent is gone and kills its group: no orphans.
+        _ = try await server.waitFor("orphans gone", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
+
+        let finishing = directory + "/finishing-engine.sh"
+        try Data(FakeEngine.script.replacingOccurrences(of: "grep -q SLEEP", with: "grep -q NEVERSLEEP").utf8)
+            .write(to: URL(fileURLWithPath: finishing))
+        chmod(finishing, 0o755)
+        let restarted = try await RunningServer(["engine=\(finishing)"], dataDirectory: server.dataDirectory)
+        #expect(try await restarted.waitForV1State(id, token: token, ["SUCCEEDED", "FAILED"]) == "SUCCEEDED")
+        #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
+    }
+
+    @Test func aJobLostOnItsLastAttemptFailsWithWorkerLost() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let engine = try FakeEngine.install(in: directory)
+        var server = try await RunningServer(["engine=\(engine)", "max-attempts=1"])
+        let reply = try await server.v1Submit(model: TestModels.sleeping)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        _ = try await server.waitForV1State(id, token: token, ["RUNNING"])
+        server.crash()
+        server = try await RunningServer(["engine=\(engine)", "max-attempts=1"], dataDirectory: server.dataDirectory)
+        let job = try await server.get("/v1/jobs/\(id)", token: token)
+        #expect(job.object["state"] as? String == "FAILED")
+        #expect(job.object["failureReason"] as? String == "WORKER_LOST")
+    }
+
+    @Test func manyClientsSubmitAndPollAndEveryJobEndsOnce() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let clients = 12
+        let jobsPerClient = 3
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["workers=2"])
+        let finished = try await withThrowingTaskGroup(of: [String: String].self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    let first = try await server.v1Submit()
+                    guard let token = first.object["token"] as? String, let id = first.object["id"] as? String else {
+                        throw TestFailure("submit failed: \(first.text)")
+                    }
+                    var states: [String: String] = [:]
+                    var ids = [id]
+                    for _ in 1..<jobsPerClient {
+                        let reply = try await server.v1Submit(token: token)
+                        guard let next = reply.object["id"] as? String else { throw TestFailure("submit failed: \(reply.text)") }
+                        ids.append(next)
+                    }
+                    for id in ids {
+                        states[id] = try await server.waitForV1State(id, token: token, ["SUCCEEDED", "FAILED", "CANCELLED"], timeout: 120)
+                    }
+                    return states
+                }
+            }
+            var all: [String: String] = [:]
+            for try await states in group { all.merge(states) { first, _ in first } }
+            return all
+        }
+        #expect(finished.count == clients * jobsPerClient)
+        #expect(Set(finished.values) == ["SUCCEEDED"])
+        let metrics = try await server.get("/metrics").text
+        #expect(metrics.contains("stamina_jobs_finished_total{outcome=\"SUCCEEDED\"} \(clients * jobsPerClient)"))
+        #expect(server.zombieChildren().isEmpty)
+    }
+}
