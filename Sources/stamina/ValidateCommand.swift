@@ -39,7 +39,10 @@ struct ValidateCommand: AsyncParsableCommand {
         case .failure(let diagnostics):
             if json {
                 let items: [[String: Any]] = diagnostics.items.map {
-                    ["file": $0.location.file, "line": $0.location.line, "column": $0.location.column, "message": $0.message]
+                    [
+                        "file": $0.location.file, "line": $0.location.line, "column": $0.location.column,
+                        "message": $0.message,
+                    ]
                 }
                 print(ValidateCommand.jsonText(["ok": false, "diagnostics": items]))
             } else {
@@ -56,7 +59,10 @@ struct ValidateCommand: AsyncParsableCommand {
         } catch {
             let location = SourceLocation(file: path, line: 1, column: 1)
             return .failure(
-                Diagnostics([Diagnostic(location: location, message: "cannot read file: \(error.localizedDescription)", snippet: "")]))
+                Diagnostics([
+                    Diagnostic(
+                        location: location, message: "cannot read file: \(error.localizedDescription)", snippet: "")
+                ]))
         }
     }
 
@@ -83,7 +89,10 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     static func jsonText(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
             return "{\"ok\":false}"
         }
         return String(decoding: data, as: UTF8.self)

@@ -15,11 +15,12 @@ import Testing
             module m x : [0..M]; [] fast -> lambda : (x'=N); endmodule
             """, constants: ["N": "3", "lambda": "1", "fast": "true"]
         ).model
-        #expect(model.constants == [
-            BoundConstant(name: "N", value: .int(3)), BoundConstant(name: "lambda", value: .double(1)),
-            BoundConstant(name: "fast", value: .bool(true)), BoundConstant(name: "M", value: .int(4)),
-            BoundConstant(name: "mu", value: .double(2)), BoundConstant(name: "p", value: .double(0.5)),
-        ])
+        #expect(
+            model.constants == [
+                BoundConstant(name: "N", value: .int(3)), BoundConstant(name: "lambda", value: .double(1)),
+                BoundConstant(name: "fast", value: .bool(true)), BoundConstant(name: "M", value: .int(4)),
+                BoundConstant(name: "mu", value: .double(2)), BoundConstant(name: "p", value: .double(0.5)),
+            ])
         #expect(model.variables[0].upperBound == 4)
         #expect(model.commands[0].guardExpression == .literal(.bool(true)))
         #expect(model.commands[0].updates[0].rate == .literal(.double(1)))
@@ -36,19 +37,26 @@ import Testing
             model: SourceText(name: "m.prism", text: "ctmc\nconst int N;\nmodule m x : [0..N]; endmodule"),
             properties: SourceText(name: "p.csl", text: "const double T;\nP=? [ F<=T x=N ]"), constants: overrides)
         let program = try result.get()
-        #expect(program.properties[0].formula == .probability(.query, .eventually(
-            .atom(.compare(.equal, .variable(slot: 0, type: .int), .literal(.int(5)))), TimeBound(upper: 0.25)), nil))
+        #expect(
+            program.properties[0].formula
+                == .probability(
+                    .query,
+                    .eventually(
+                        .atom(.compare(.equal, .variable(slot: 0, type: .int), .literal(.int(5)))),
+                        TimeBound(upper: 0.25)), nil))
     }
 
     @Test func renamingExpandsFormulasAndRenamesConstantsAndActions() throws {
-        let model = try checked("""
+        let model = try checked(
+            """
             ctmc
             const double r1 = 1;
             const double r2 = 2;
             formula ready = s1 = 0;
             module P1 s1 : [0..1]; [go1] ready -> r1 : (s1'=1); [sync] s1=1 -> (s1'=0); endmodule
             module P2 = P1 [s1=s2, r1=r2, go1=go2] endmodule
-            """).model
+            """
+        ).model
         let copy = model.commands[2]
         #expect(copy.module == 1 && copy.action == "go2")
         // `ready` was expanded before renaming, so it tests s2 in the copy.
@@ -58,7 +66,8 @@ import Testing
     }
 
     @Test func renamedVariableClashPointsAtTheRenaming() throws {
-        let found = try diagnostics("""
+        let found = try diagnostics(
+            """
             ctmc
             global y : bool;
             module m x : bool; endmodule
@@ -68,18 +77,21 @@ import Testing
     }
 
     @Test func globalsMayBeAssignedByAnyModule() throws {
-        let model = try checked("""
+        let model = try checked(
+            """
             ctmc
             global g : [0..3];
             module a [] g<3 -> (g'=g+1); endmodule
             module b [] g>0 -> (g'=g-1); endmodule
-            """).model
+            """
+        ).model
         #expect(model.variables.map(\.module) == [nil])
         #expect(model.commands.map { $0.updates[0].assignments[0].slot } == [0, 0])
     }
 
     @Test func duplicateRewardNamesAreRefused() throws {
-        let found = try diagnostics("""
+        let found = try diagnostics(
+            """
             ctmc
             module m x : bool; endmodule
             rewards "r" true : 1; endrewards

@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("true | false & false", Value.bool(true)), ("!true | true", .bool(true)), ("false => false => false", .bool(false)),
+        ("true | false & false", Value.bool(true)), ("!true | true", .bool(true)),
+        ("false => false => false", .bool(false)),
         ("true <=> false => false", .bool(true)), ("1 = 1.0", .bool(true)), ("1 < 2 = true", .bool(true)),
         ("false ? true : false | true", .bool(true)),
     ])
@@ -47,19 +48,36 @@ import Testing
 
     @Test func comparisonsPromoteIntToDouble() throws {
         #expect(try guardExpression("i < 2.5") == .compare(.less, .intToDouble(Self.i), .literal(.double(2.5))))
-        #expect(try guardExpression("i/2 > 1") == .compare(.greater, .divide(.intToDouble(Self.i), .literal(.double(2))), .literal(.double(1))))
-        #expect(try guardExpression("i*2 = 4") == .compare(.equal, .arithmetic(.multiply, Self.i, .literal(.int(2))), .literal(.int(4))))
-        #expect(try guardExpression("b = (i > 2)") == .compare(.equal, Self.b, .compare(.greater, Self.i, .literal(.int(2)))))
-        #expect(try guardExpression("mod(i, 2) = 0 & b") == .logical(.and,
-            .compare(.equal, .call(.mod, [Self.i, .literal(.int(2))]), .literal(.int(0))), Self.b))
-        #expect(try guardExpression("pow(i, 2) > 3") == .compare(.greater, .call(.pow, [Self.i, .literal(.int(2))]), .literal(.int(3))))
-        #expect(try guardExpression("min(i, 1.5) > 1") == .compare(.greater,
-            .call(.min, [.intToDouble(Self.i), .literal(.double(1.5))]), .literal(.double(1))))
+        #expect(
+            try guardExpression("i/2 > 1")
+                == .compare(.greater, .divide(.intToDouble(Self.i), .literal(.double(2))), .literal(.double(1))))
+        #expect(
+            try guardExpression("i*2 = 4")
+                == .compare(.equal, .arithmetic(.multiply, Self.i, .literal(.int(2))), .literal(.int(4))))
+        #expect(
+            try guardExpression("b = (i > 2)")
+                == .compare(.equal, Self.b, .compare(.greater, Self.i, .literal(.int(2)))))
+        #expect(
+            try guardExpression("mod(i, 2) = 0 & b")
+                == .logical(
+                    .and,
+                    .compare(.equal, .call(.mod, [Self.i, .literal(.int(2))]), .literal(.int(0))), Self.b))
+        #expect(
+            try guardExpression("pow(i, 2) > 3")
+                == .compare(.greater, .call(.pow, [Self.i, .literal(.int(2))]), .literal(.int(3))))
+        #expect(
+            try guardExpression("min(i, 1.5) > 1")
+                == .compare(
+                    .greater,
+                    .call(.min, [.intToDouble(Self.i), .literal(.double(1.5))]), .literal(.double(1))))
     }
 
     @Test func unaryMinusBindsTighterThanTimes() throws {
-        #expect(try guardExpression("-i*2 < 0") == .compare(.less,
-            .arithmetic(.multiply, .negate(Self.i), .literal(.int(2))), .literal(.int(0))))
+        #expect(
+            try guardExpression("-i*2 < 0")
+                == .compare(
+                    .less,
+                    .arithmetic(.multiply, .negate(Self.i), .literal(.int(2))), .literal(.int(0))))
     }
 
     @Test func ratesArePromotedToDouble() throws {
@@ -69,11 +87,13 @@ import Testing
 
     @Test func keywordsFromOtherToolsAreIdentifiers() throws {
         // `rates`, `ma`, `player`, `lts` are not PRISM keywords (the old Java tool refused some).
-        let model = try checked("""
+        let model = try checked(
+            """
             ctmc
             const double rates = 1;
             module m ma : [0..1]; player : bool; lts : int init 0; [] ma=0 -> rates : (ma'=1); endmodule
-            """).model
+            """
+        ).model
         #expect(model.variables.map(\.name) == ["ma", "player", "lts"])
     }
 

@@ -39,7 +39,10 @@ import Testing
         let u = model.variables[4]
         #expect(u.lowerBound == nil && u.upperBound == nil && u.bitWidth == nil && u.initial == .int(-3))
         #expect(model.modules == ["serverC", "serverM", "serverN"])
-        #expect(model.constants == [BoundConstant(name: "c", value: .int(2)), BoundConstant(name: "lambda", value: .double(8))])
+        #expect(
+            model.constants == [
+                BoundConstant(name: "c", value: .int(2)), BoundConstant(name: "lambda", value: .double(8)),
+            ])
     }
 
     @Test func commandsCarryRatesAssignmentsAndRenaming() throws {
@@ -47,16 +50,24 @@ import Testing
         #expect(model.commands.count == 8)
         let first = model.commands[0]
         #expect(first.action == nil)
-        #expect(first.updates == [Update(rate: .literal(.double(8)), assignments: [
-            Assignment(slot: 1, value: .arithmetic(.add, .variable(slot: 1, type: .int), .literal(.int(1))))
-        ])])
+        #expect(
+            first.updates == [
+                Update(
+                    rate: .literal(.double(8)),
+                    assignments: [
+                        Assignment(slot: 1, value: .arithmetic(.add, .variable(slot: 1, type: .int), .literal(.int(1))))
+                    ])
+            ])
         let route = model.commands[1]
         #expect(route.action == "route")
         #expect(route.updates.count == 2)
         #expect(route.updates[1].assignments.map(\.slot) == [2, 0])
-        #expect(route.guardExpression == .logical(.and,
-            .compare(.greater, .variable(slot: 1, type: .int), .literal(.int(0))),
-            .compare(.equal, .variable(slot: 2, type: .int), .literal(.int(1)))))
+        #expect(
+            route.guardExpression
+                == .logical(
+                    .and,
+                    .compare(.greater, .variable(slot: 1, type: .int), .literal(.int(0))),
+                    .compare(.equal, .variable(slot: 2, type: .int), .literal(.int(1)))))
         let trueUpdate = model.commands[4]
         #expect(trueUpdate.updates == [Update(rate: .literal(.double(1)), assignments: [])])
         // The renamed copy assigns its own variables and uses the renamed action.
@@ -69,35 +80,48 @@ import Testing
 
     @Test func defaultCompositionMakesOneGroupPerUnlabelledCommandAndPerAction() throws {
         let model = try checked(Self.tandem).model
-        #expect(model.groups == [
-            SynchronizationGroup(action: nil, parts: [[0]]),
-            SynchronizationGroup(action: nil, parts: [[3]]),
-            SynchronizationGroup(action: nil, parts: [[4]]),
-            SynchronizationGroup(action: nil, parts: [[6]]),
-            SynchronizationGroup(action: nil, parts: [[7]]),
-            SynchronizationGroup(action: "route", parts: [[1], [2]]),
-            SynchronizationGroup(action: "route2", parts: [[5]]),
-        ])
+        #expect(
+            model.groups == [
+                SynchronizationGroup(action: nil, parts: [[0]]),
+                SynchronizationGroup(action: nil, parts: [[3]]),
+                SynchronizationGroup(action: nil, parts: [[4]]),
+                SynchronizationGroup(action: nil, parts: [[6]]),
+                SynchronizationGroup(action: nil, parts: [[7]]),
+                SynchronizationGroup(action: "route", parts: [[1], [2]]),
+                SynchronizationGroup(action: "route2", parts: [[5]]),
+            ])
     }
 
     @Test func labelsAndRewardsAreLowered() throws {
         let model = try checked(Self.tandem).model
-        #expect(model.labels == [Label(name: "full", expression: .compare(.equal, .variable(slot: 1, type: .int), .literal(.int(2))))])
+        #expect(
+            model.labels == [
+                Label(name: "full", expression: .compare(.equal, .variable(slot: 1, type: .int), .literal(.int(2))))
+            ])
         #expect(model.rewards.count == 1)
         #expect(model.rewards[0].name == "time")
-        #expect(model.rewards[0].stateRewards == [StateReward(guardExpression: .literal(.bool(true)), value: .literal(.double(1)))])
+        #expect(
+            model.rewards[0].stateRewards == [
+                StateReward(guardExpression: .literal(.bool(true)), value: .literal(.double(1)))
+            ])
         #expect(model.rewards[0].transitionRewards.map(\.action) == ["route"])
     }
 
     @Test func initBlockLeavesInitialValuesNil() throws {
-        let model = try checked("""
+        let model = try checked(
+            """
             ctmc
             module m x : [0..3]; y : bool; [] x<3 -> 1:(x'=x+1); endmodule
             init x=1 & !y endinit
-            """).model
+            """
+        ).model
         #expect(model.variables.map(\.initial) == [nil, nil])
-        #expect(model.initialStates == .logical(.and,
-            .compare(.equal, .variable(slot: 0, type: .int), .literal(.int(1))), .not(.variable(slot: 1, type: .bool))))
+        #expect(
+            model.initialStates
+                == .logical(
+                    .and,
+                    .compare(.equal, .variable(slot: 0, type: .int), .literal(.int(1))),
+                    .not(.variable(slot: 1, type: .bool))))
     }
 
     @Test func stochasticIsCtmcAndOtherTypesParse() throws {

@@ -23,7 +23,8 @@ import Testing
     static let zero = StateFormula.atom(.compare(.equal, .variable(slot: 0, type: .int), .literal(.int(0))))
 
     @Test func timeBoundsFollowPrismMeaning() throws {
-        let found = try formulas("""
+        let found = try formulas(
+            """
             P=? [ F<=10 "top" ]
             P=? [ F<2.5 "top" ]
             P=? [ F>=1 "top" ]
@@ -32,19 +33,21 @@ import Testing
             P=? [ F "top" ]
             P=? [ F=3 "top" ]
             """)
-        #expect(found == [
-            .probability(.query, .eventually(Self.top, TimeBound(upper: 10)), nil),
-            .probability(.query, .eventually(Self.top, TimeBound(upper: 2.5, upperStrict: true)), nil),
-            .probability(.query, .eventually(Self.top, TimeBound(lower: 1)), nil),
-            .probability(.query, .eventually(Self.top, TimeBound(lower: 1, lowerStrict: true)), nil),
-            .probability(.query, .eventually(Self.top, TimeBound(lower: 1, upper: 2)), nil),
-            .probability(.query, .eventually(Self.top, .unbounded), nil),
-            .probability(.query, .eventually(Self.top, TimeBound(lower: 3, upper: 3)), nil),
-        ])
+        #expect(
+            found == [
+                .probability(.query, .eventually(Self.top, TimeBound(upper: 10)), nil),
+                .probability(.query, .eventually(Self.top, TimeBound(upper: 2.5, upperStrict: true)), nil),
+                .probability(.query, .eventually(Self.top, TimeBound(lower: 1)), nil),
+                .probability(.query, .eventually(Self.top, TimeBound(lower: 1, lowerStrict: true)), nil),
+                .probability(.query, .eventually(Self.top, TimeBound(lower: 1, upper: 2)), nil),
+                .probability(.query, .eventually(Self.top, .unbounded), nil),
+                .probability(.query, .eventually(Self.top, TimeBound(lower: 3, upper: 3)), nil),
+            ])
     }
 
     @Test func pathOperatorsBoundsAndOptimisation() throws {
-        let found = try formulas("""
+        let found = try formulas(
+            """
             const int T;
             P>=0.5 [ x=0 U<=T "top" ];
             P<0.1 [ G x=0 ];
@@ -52,17 +55,20 @@ import Testing
             P min=? [ x=0 W x=3 ];
             P=? [ x=0 R x=3 ]
             """, constants: ["T": "4"])
-        #expect(found == [
-            .probability(.compare(.greaterOrEqual, 0.5), .until(Self.zero, Self.top, TimeBound(upper: 4)), nil),
-            .probability(.compare(.less, 0.1), .globally(Self.zero, .unbounded), nil),
-            .probability(.query, .next(Self.top, .unbounded), .maximum),
-            .probability(.query, .weakUntil(Self.zero, Self.top, .unbounded), .minimum),
-            .probability(.query, .release(Self.zero, Self.top, .unbounded), nil),
-        ].map { $0 })
+        #expect(
+            found
+                == [
+                    .probability(.compare(.greaterOrEqual, 0.5), .until(Self.zero, Self.top, TimeBound(upper: 4)), nil),
+                    .probability(.compare(.less, 0.1), .globally(Self.zero, .unbounded), nil),
+                    .probability(.query, .next(Self.top, .unbounded), .maximum),
+                    .probability(.query, .weakUntil(Self.zero, Self.top, .unbounded), .minimum),
+                    .probability(.query, .release(Self.zero, Self.top, .unbounded), nil),
+                ].map { $0 })
     }
 
     @Test func steadyStateRewardsAndBuiltinLabels() throws {
-        let found = try formulas("""
+        let found = try formulas(
+            """
             const double T = 2;
             S=? [ "top" ]
             R{"time"}=? [ C<=T ]
@@ -72,24 +78,29 @@ import Testing
             R{"time"}=? [ C ]
             "init" => P>=0.1 [ F "deadlock" ]
             """)
-        #expect(found == [
-            .steadyState(.query, Self.top),
-            .reward(.index(0), .query, .cumulative(2), nil),
-            .reward(.index(1), .query, .instantaneous(2), nil),
-            .reward(.index(0), .query, .reachability(Self.top), nil),
-            .reward(.index(1), .query, .steadyState, nil),
-            .reward(.index(0), .query, .total, nil),
-            .logical(.implies, .initial, .probability(.compare(.greaterOrEqual, 0.1), .eventually(.deadlock, .unbounded), nil)),
-        ])
+        #expect(
+            found == [
+                .steadyState(.query, Self.top),
+                .reward(.index(0), .query, .cumulative(2), nil),
+                .reward(.index(1), .query, .instantaneous(2), nil),
+                .reward(.index(0), .query, .reachability(Self.top), nil),
+                .reward(.index(1), .query, .steadyState, nil),
+                .reward(.index(0), .query, .total, nil),
+                .logical(
+                    .implies, .initial,
+                    .probability(.compare(.greaterOrEqual, 0.1), .eventually(.deadlock, .unbounded), nil)),
+            ])
     }
 
     @Test func namesTextAndPropertyFileDefinitions() throws {
-        let program = try checked(Self.model, properties: """
-            label "low" = x<2;
-            formula half = x*2 >= N;
-            "reach": P=? [ F "low" & half ];
-            P=? [F x=1]; P=? [F x=2]
-            """)
+        let program = try checked(
+            Self.model,
+            properties: """
+                label "low" = x<2;
+                formula half = x*2 >= N;
+                "reach": P=? [ F "low" & half ];
+                P=? [F x=1]; P=? [F x=2]
+                """)
         #expect(program.properties.map(\.name) == ["reach", nil, nil])
         #expect(program.properties.map(\.text) == ["P=? [ F \"low\" & half ]", "P=? [F x=1]", "P=? [F x=2]"])
         #expect(program.properties[0].location.line == 3)

@@ -74,7 +74,9 @@ import Testing
     }
 
     @Test func tokenSoupNeverCrashes() async {
-        let soup = Gen.element(of: Self.vocabulary).array(of: 0...60).map { $0.compactMap { $0 }.joined(separator: " ") }
+        let soup = Gen.element(of: Self.vocabulary).array(of: 0...60).map {
+            $0.compactMap { $0 }.joined(separator: " ")
+        }
         await propertyCheck(count: 300, input: soup) { text in
             Self.checkBoth(model: text, properties: nil)
             Self.checkBoth(model: Self.validModel, properties: text)
@@ -82,7 +84,9 @@ import Testing
     }
 
     @Test func tokenSoupAfterAValidPrefixNeverCrashes() async {
-        let soup = Gen.element(of: Self.vocabulary).array(of: 1...30).map { $0.compactMap { $0 }.joined(separator: " ") }
+        let soup = Gen.element(of: Self.vocabulary).array(of: 1...30).map {
+            $0.compactMap { $0 }.joined(separator: " ")
+        }
         let prefix = "ctmc\nconst int N = 2;\nmodule m\n x : [0..N];\n"
         await propertyCheck(count: 200, input: soup) { text in
             Self.checkBoth(model: prefix + text, properties: nil)

@@ -27,47 +27,52 @@ import Testing
     }
 
     @Test func interleavingNeverSynchronises() throws {
-        #expect(try groups("MA ||| MB ||| MC") == [
-            .init(action: nil, parts: [[2]]),
-            .init(action: "x", parts: [[0]]), .init(action: "x", parts: [[3]]), .init(action: "x", parts: [[5]]),
-            .init(action: "y", parts: [[1]]), .init(action: "y", parts: [[6]]), .init(action: "z", parts: [[4]]),
-        ])
+        #expect(
+            try groups("MA ||| MB ||| MC") == [
+                .init(action: nil, parts: [[2]]),
+                .init(action: "x", parts: [[0]]), .init(action: "x", parts: [[3]]), .init(action: "x", parts: [[5]]),
+                .init(action: "y", parts: [[1]]), .init(action: "y", parts: [[6]]), .init(action: "z", parts: [[4]]),
+            ])
     }
 
     @Test func parallelOverActionsSynchronisesOnlyThose() throws {
-        #expect(try groups("(MA |[y]| MC) ||| MB") == [
-            .init(action: nil, parts: [[2]]),
-            .init(action: "x", parts: [[0]]), .init(action: "x", parts: [[5]]), .init(action: "x", parts: [[3]]),
-            .init(action: "y", parts: [[1], [6]]), .init(action: "z", parts: [[4]]),
-        ])
+        #expect(
+            try groups("(MA |[y]| MC) ||| MB") == [
+                .init(action: nil, parts: [[2]]),
+                .init(action: "x", parts: [[0]]), .init(action: "x", parts: [[5]]), .init(action: "x", parts: [[3]]),
+                .init(action: "y", parts: [[1], [6]]), .init(action: "z", parts: [[4]]),
+            ])
         // An action in the set that one side lacks is blocked.
         #expect(try groups("(MA |[z]| MB) ||| MC").filter { $0.action == "z" }.isEmpty)
     }
 
     @Test func hidingMakesActionsInternalAndStopsSynchronisation() throws {
-        #expect(try groups("MA/{x} || MB || MC") == [
-            .init(action: nil, parts: [[2]]), .init(action: nil, parts: [[0]]),
-            .init(action: "x", parts: [[3], [5]]),
-            .init(action: "y", parts: [[1], [6]]), .init(action: "z", parts: [[4]]),
-        ])
+        #expect(
+            try groups("MA/{x} || MB || MC") == [
+                .init(action: nil, parts: [[2]]), .init(action: nil, parts: [[0]]),
+                .init(action: "x", parts: [[3], [5]]),
+                .init(action: "y", parts: [[1], [6]]), .init(action: "z", parts: [[4]]),
+            ])
     }
 
     @Test func renamingRelabelsActions() throws {
-        #expect(try groups("MA{y<-z} || MB || MC") == [
-            .init(action: nil, parts: [[2]]),
-            .init(action: "x", parts: [[0], [3], [5]]),
-            .init(action: "z", parts: [[1], [4]]),
-            .init(action: "y", parts: [[6]]),
-        ])
+        #expect(
+            try groups("MA{y<-z} || MB || MC") == [
+                .init(action: nil, parts: [[2]]),
+                .init(action: "x", parts: [[0], [3], [5]]),
+                .init(action: "z", parts: [[1], [4]]),
+                .init(action: "y", parts: [[6]]),
+            ])
     }
 
     @Test func systemErrorsAreLocated() throws {
         let found = summaries(try diagnostics(Self.modules + "\nsystem MA || MD || MA endsystem"))
-        #expect(found == [
-            "5:8: module 'MB' does not appear in the system definition",
-            "5:8: module 'MC' does not appear in the system definition",
-            "5:14: unknown module 'MD' in the system definition",
-            "5:20: module 'MA' appears more than once in the system definition",
-        ])
+        #expect(
+            found == [
+                "5:8: module 'MB' does not appear in the system definition",
+                "5:8: module 'MC' does not appear in the system definition",
+                "5:14: unknown module 'MD' in the system definition",
+                "5:20: module 'MA' appears more than once in the system definition",
+            ])
     }
 }

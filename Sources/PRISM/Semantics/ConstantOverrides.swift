@@ -72,10 +72,12 @@ public struct ConstantOverrides: Sendable {
     public var values: [(name: String, value: String)] { entries.map { ($0.name, $0.text) } }
 
     static func isIdentifier(_ text: String) -> Bool {
-        guard let first = text.utf8.first, first == UInt8(ascii: "_") || (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
+        guard let first = text.utf8.first,
+            first == UInt8(ascii: "_") || (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
         else { return false }
         return text.utf8.allSatisfy { byte in
-            byte == UInt8(ascii: "_") || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+            byte == UInt8(ascii: "_") || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+                || (byte >= 0x30 && byte <= 0x39)
         }
     }
 
@@ -101,6 +103,8 @@ public struct ConstantOverrides: Sendable {
 
 extension Substring {
     var trimmingWhitespace: String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        String(
+            self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
+        )
     }
 }

@@ -182,7 +182,8 @@ extension Checker {
             context.file = entry.file
             context.purpose = "the definition of constant '\(entry.name.text)'"
             let value = evaluate(definition, context).flatMap {
-                converted($0, to: entry.type, at: definition.start, in: entry.file, what: "constant '\(entry.name.text)'")
+                converted(
+                    $0, to: entry.type, at: definition.start, in: entry.file, what: "constant '\(entry.name.text)'")
             }
             if case .failed = constants[index].state { return nil }
             constants[index].state = value.map { .done($0) } ?? .failed
@@ -330,7 +331,8 @@ extension Checker {
         _ condition: Expr, _ then: Expr, _ otherwise: Expr, at offset: Int, _ context: ExpressionContext
     ) -> Expr? {
         guard condition.type == .bool else {
-            error(context.file, offset, "the condition of '? :' must be bool, found \(Checker.typeName(condition.type))")
+            error(
+                context.file, offset, "the condition of '? :' must be bool, found \(Checker.typeName(condition.type))")
             return nil
         }
         var (a, b) = (then, otherwise)

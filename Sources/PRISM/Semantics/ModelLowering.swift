@@ -8,7 +8,8 @@ extension Checker {
             let index = constants.count
             if declare(declaration.name, as: .constant(index), in: role) {
                 constants.append(
-                    ConstantEntry(name: declaration.name, type: declaration.type, definition: declaration.value, file: role))
+                    ConstantEntry(
+                        name: declaration.name, type: declaration.type, definition: declaration.value, file: role))
             }
         }
     }
@@ -43,7 +44,8 @@ extension Checker {
         func report(_ offset: Int, _ message: String) -> Diagnostic {
             fromText
                 ? file.diagnostic(at: offset, message)
-                : Diagnostic(location: SourceLocation(file: "--const", line: 1, column: 1), message: message, snippet: "")
+                : Diagnostic(
+                    location: SourceLocation(file: "--const", line: 1, column: 1), message: message, snippet: "")
         }
         for entry in overrides.entries {
             guard case .constant(let index)? = symbols[entry.name] else {
@@ -135,7 +137,8 @@ extension Checker {
         var commands: [Command] = []
         for (index, module) in modules.enumerated() {
             for command in module.syntax.commands {
-                if let checked = checkCommand(command, module: index, moduleName: module.syntax.name.text,
+                if let checked = checkCommand(
+                    command, module: index, moduleName: module.syntax.name.text,
                     renaming: module.renaming)
                 {
                     commands.append(checked)
@@ -210,7 +213,9 @@ extension Checker {
                 return nil
             }
             if let lowValue, let highValue, lowValue > highValue {
-                error(.model, low.start, "the range of '\(name)' is empty: lower bound \(lowValue) > upper bound \(highValue)")
+                error(
+                    .model, low.start,
+                    "the range of '\(name)' is empty: lower bound \(lowValue) > upper bound \(highValue)")
             } else {
                 variables[slot].lowerBound = lowValue
                 variables[slot].upperBound = highValue
@@ -226,13 +231,17 @@ extension Checker {
             context.purpose = "the initial value of '\(name)'"
             guard let value = evaluate(initial, context) else { return }
             let type = variables[slot].type
-            guard let stored = converted(value, to: type, at: initial.start, in: .model, what: "variable '\(name)'") else {
+            guard let stored = converted(value, to: type, at: initial.start, in: .model, what: "variable '\(name)'")
+            else {
                 return
             }
-            if case .int(let integer) = stored, let low = variables[slot].lowerBound, let high = variables[slot].upperBound,
+            if case .int(let integer) = stored, let low = variables[slot].lowerBound,
+                let high = variables[slot].upperBound,
                 !(low...high).contains(integer)
             {
-                error(.model, initial.start, "the initial value \(integer) of '\(name)' is outside its range \(low)..\(high)")
+                error(
+                    .model, initial.start,
+                    "the initial value \(integer) of '\(name)' is outside its range \(low)..\(high)")
                 return
             }
             variables[slot].initial = stored
@@ -265,7 +274,8 @@ extension Checker {
                     continue
                 }
                 if !assigned.insert(slot).inserted {
-                    error(.model, assignment.variable.offset, "variable '\(assignment.variable.text)' is assigned twice")
+                    error(
+                        .model, assignment.variable.offset, "variable '\(assignment.variable.text)' is assigned twice")
                     ok = false
                     continue
                 }
@@ -277,7 +287,8 @@ extension Checker {
                 guard value.type == variable.type else {
                     error(
                         .model, assignment.value.start,
-                        "cannot assign \(Checker.article(value.type)) value to \(variable.type.rawValue) variable '\(variable.name)'")
+                        "cannot assign \(Checker.article(value.type)) value to \(variable.type.rawValue) variable '\(variable.name)'"
+                    )
                     ok = false
                     continue
                 }
@@ -325,6 +336,7 @@ extension Checker {
                 stateRewards.append(StateReward(guardExpression: guardExpression, value: value))
             }
         }
-        return RewardStructure(name: syntax.name?.text, stateRewards: stateRewards, transitionRewards: transitionRewards)
+        return RewardStructure(
+            name: syntax.name?.text, stateRewards: stateRewards, transitionRewards: transitionRewards)
     }
 }

@@ -121,7 +121,9 @@ extension Checker {
             ok = false
         }
         for (from, _) in renamed.renames where !renaming.seen.contains(from.text) {
-            error(.model, from.offset, "'\(from.text)' does not occur in module '\(base.name.text)', so it cannot be renamed")
+            error(
+                .model, from.offset,
+                "'\(from.text)' does not occur in module '\(base.name.text)', so it cannot be renamed")
             ok = false
         }
         return ok ? (module, renaming) : nil

@@ -30,7 +30,9 @@ extension Checker {
     mutating func stateFormula(_ syntax: SyntaxExpression, rewards: [RewardStructure]) -> StateFormula? {
         guard hasStateOperator(syntax) else {
             if case .temporal = syntax.kind {
-                error(.properties, syntax.start, "a path formula must be inside P[...] (nested temporal operators are not supported)")
+                error(
+                    .properties, syntax.start,
+                    "a path formula must be inside P[...] (nested temporal operators are not supported)")
                 return nil
             }
             return lower(syntax, .property, as: .bool, "a state formula").map { .atom($0) }

@@ -138,7 +138,8 @@ extension Parser {
     }
 
     private mutating func parseImplies(path: Bool) throws(SyntaxError) -> SyntaxExpression {
-        try parseBinaryLevel(path: path, operators: { $0 == .implies ? .implies : nil }) { p, path throws(SyntaxError) in
+        try parseBinaryLevel(path: path, operators: { $0 == .implies ? .implies : nil }) {
+            p, path throws(SyntaxError) in
             try p.parseIff(path: path)
         }
     }

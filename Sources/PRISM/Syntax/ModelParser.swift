@@ -330,7 +330,8 @@ extension Parser {
                 let value = try parseExpression()
                 try expect(.semicolon, "after the reward")
                 items.append(
-                    RewardItemSyntax(action: action, guardExpression: guardExpression, value: value, offset: itemOffset))
+                    RewardItemSyntax(action: action, guardExpression: guardExpression, value: value, offset: itemOffset)
+                )
             } catch {
                 record(error)
                 recoverToStatementEnd()

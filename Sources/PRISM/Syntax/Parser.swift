@@ -81,7 +81,6 @@ struct Parser {
         throw unexpected(expected)
     }
 
-
     mutating func expectIdentifier(_ what: String = "an identifier") throws(SyntaxError) -> Name {
         guard kind == .identifier else {
             if case .keyword(let keyword) = kind {
