@@ -171,7 +171,9 @@ struct CheckCommand: AsyncParsableCommand {
         try writeExports(run, reporter)
         let refused = report.properties.filter { $0.error != nil }
         if !refused.isEmpty && refused.count == report.properties.count, let first = refused.first?.error {
-            throw .input(first.code, first.message)
+            // Nothing was computed: an input error when properties were refused, else an engine error.
+            let kind = first.code == "UNSUPPORTED_PROPERTY" ? "input" : "engine"
+            throw CheckFailure(kind: kind, code: first.code, message: first.message)
         }
         if json {
             print(CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).text)

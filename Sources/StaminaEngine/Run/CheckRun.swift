@@ -87,6 +87,17 @@ public final class CheckRun {
     }
 
     private func check(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
+        do {
+            return try checkOrThrow(index, observer: observer)
+        } catch .numerics(let message) {
+            // A solver that fails on one property (e.g. does not converge) does not end the run.
+            var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+            report.error = PropertyError(code: "NUMERICS_ERROR", message: "numerical solver failed: \(message)")
+            return report
+        }
+    }
+
+    private func checkOrThrow(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
         let property = properties[index]
         let propertyStart = clock.now
         var report = PropertyReport(index: index, name: property.name, text: property.text)

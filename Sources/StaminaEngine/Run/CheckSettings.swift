@@ -25,6 +25,7 @@ public struct CheckSettings: Sendable {
 
     public init() {}
 
-    /// Accuracy asked of the numerical solvers: far below the window, and counted in the bounds.
-    public var numericalAccuracy: Double { min(1e-9, window * 1e-3) }
+    /// Accuracy asked of the numerical solvers: far below the window (a two-phase `U[t1,t2]`
+    /// spends it twice), and counted in the bounds.
+    public var numericalAccuracy: Double { min(1e-10, window * 1e-4) }
 }
