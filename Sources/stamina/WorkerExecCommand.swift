@@ -6,7 +6,8 @@ import StaminaServer
 /// engine command after `--`, and records how it ended in the status file. See `LimitedExecution`.
 struct WorkerExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker-exec", abstract: "(internal) run an engine command under job limits.", shouldDisplay: false)
+        commandName: "worker-exec", abstract: "(internal) run an engine command under job limits.", shouldDisplay: false
+    )
 
     @Option(name: .customLong("memory-bytes")) var memoryBytes: Int = 0
     @Option(name: .customLong("cpu-seconds")) var cpuSeconds: Int = 0

@@ -45,7 +45,8 @@ struct JobsController: Sendable {
     private func create(_ request: Request) async throws -> Response {
         var principal = try await tokens.principal(request)
         let idempotencyKey = request.headers[.idempotencyKey].map { String($0.prefix(200)) }
-        if let principal, let key = idempotencyKey, let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
+        if let principal, let key = idempotencyKey,
+            let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
             let job = try await service.store.job(id: id)
         {
             return accepted(job, token: nil)
@@ -53,11 +54,13 @@ struct JobsController: Sendable {
         var issuedToken: String? = nil
         if principal == nil {
             guard configuration.allowAnonymous else {
-                throw APIError.unauthorized("this server does not accept anonymous jobs; send 'Authorization: Bearer <token>'")
+                throw APIError.unauthorized(
+                    "this server does not accept anonymous jobs; send 'Authorization: Bearer <token>'")
             }
         }
         let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: 2 * configuration.maxUploadBytes + 65_536) } catch let error as HTTPError
+        do { body = try await request.body.collect(upTo: 2 * configuration.maxUploadBytes + 65_536) } catch let error
+            as HTTPError
             where error.status == .contentTooLarge
         {
             throw APIError.payloadTooLarge("the request body is larger than the server accepts")
@@ -73,7 +76,9 @@ struct JobsController: Sendable {
         }
         guard let owner = principal?.owner else { throw APIError.internal("no owner") }
         let job = try await service.submit(
-            .init(owner: owner, name: form.field("name"), model: files.model, properties: files.properties, parameters: parameters))
+            .init(
+                owner: owner, name: form.field("name"), model: files.model, properties: files.properties,
+                parameters: parameters))
         if let key = idempotencyKey, issuedToken == nil {
             try await service.store.rememberIdempotency(owner: owner, key: key, jobID: job.id, now: Date())
         }
@@ -92,13 +97,16 @@ struct JobsController: Sendable {
         var state: JobState? = nil
         if let text = query["state"] {
             guard let parsed = JobState(rawValue: String(text).uppercased()) else {
-                throw APIError.badRequest("state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.badRequest(
+                    "state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             state = parsed
         }
         var limit = 50
         if let text = query["limit"] {
-            guard let value = Int(text), (1...500).contains(value) else { throw APIError.badRequest("limit must be in 1...500") }
+            guard let value = Int(text), (1...500).contains(value) else {
+                throw APIError.badRequest("limit must be in 1...500")
+            }
             limit = value
         }
         var before: Int64? = nil
@@ -126,50 +134,62 @@ struct JobsController: Sendable {
         let (job, _) = try await visibleJob(request, context)
         var offset = 0
         if let text = request.uri.queryParameters["offset"] {
-            guard let value = Int(text), value >= 0 else { throw APIError.badRequest("offset must be a non-negative integer") }
+            guard let value = Int(text), value >= 0 else {
+                throw APIError.badRequest("offset must be a non-negative integer")
+            }
             offset = value
         }
         let log = Array(service.plainLog(job).utf8)
         let slice = offset < log.count ? log[offset...] : []
         var response = Reply.text(String(decoding: slice, as: UTF8.self))
-        response.headers[.init("X-Next-Offset")!] = String(log.count)
+        response.headers[.xNextOffset] = String(log.count)
         return response
     }
 
     private func result(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         if job.state == .pruned {
-            throw APIError(status: .gone, slug: "pruned", title: "Pruned", detail: "the job was pruned after its retention time")
+            throw APIError(
+                status: .gone, slug: "pruned", title: "Pruned", detail: "the job was pruned after its retention time")
         }
         guard job.state.isTerminal, let result = job.resultJSON else {
             throw APIError.conflict("the job is \(job.state.rawValue); its result is not available")
         }
         return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: result)))
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: result)))
     }
 
     private func artifact(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         let name = context.parameters.get("name") ?? ""
-        guard job.state.isTerminal, let path = service.directory(job.id).artifact(name), let data = FileManager.default.contents(atPath: path)
+        guard job.state.isTerminal, let path = service.directory(job.id).artifact(name),
+            let data = FileManager.default.contents(atPath: path)
         else { throw APIError.notFound("artifact") }
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: shapes
 
-    private func visibleJob(_ request: Request, _ context: StaminaRequestContext) async throws -> (JobRecord, Principal) {
+    private func visibleJob(_ request: Request, _ context: StaminaRequestContext) async throws -> (JobRecord, Principal)
+    {
         let principal = try await tokens.require(request)
         let id = context.parameters.get("id") ?? ""
-        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id), principal.canSee(job) else {
+        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id),
+            principal.canSee(job)
+        else {
             throw APIError.notFound()
         }
         return (job, principal)
     }
 
+    /// RFC 3339 with milliseconds: dispatch times are measured from these.
+    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     func resource(_ job: JobRecord) -> [String: Any] {
-        func time(_ date: Date?) -> Any { date.map { $0.formatted(.iso8601) } ?? NSNull() }
+        func time(_ date: Date?) -> Any { date.map { $0.formatted(Self.timeFormat) } ?? NSNull() }
         let base = "/v1/jobs/\(job.id)"
         let parameters: [String: Any] = [
             "method": job.parameters.method.rawValue, "kappa": job.parameters.kappa,

@@ -23,7 +23,8 @@ public enum LimitedExecution {
         var pid: pid_t = 0
         let spawnError = posix_spawn(&pid, executable, nil, nil, &cArguments, environ)
         guard spawnError == 0 else {
-            FileHandle.standardError.write(Data("[ERROR]: cannot start \(executable): \(String(cString: strerror(spawnError)))\n".utf8))
+            FileHandle.standardError.write(
+                Data("[ERROR]: cannot start \(executable): \(String(cString: strerror(spawnError)))\n".utf8))
             return exitCodeSpawnFailed
         }
 
