@@ -86,9 +86,7 @@ struct JobsController: Sendable {
     }
 
     private func accepted(_ job: JobRecord, token: String?) -> Response {
-        var object = resource(job)
-        if let token { object["token"] = token }
-        return Reply.json(object, status: .accepted, headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
+        Reply.json(resource(job, token: token), status: .accepted, headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
     }
 
     private func list(_ request: Request) async throws -> Response {
@@ -117,8 +115,8 @@ struct JobsController: Sendable {
         let page = try await service.store.jobs(
             owner: principal.isAdmin ? nil : principal.owner, state: state, before: before, limit: limit + 1)
         let shown = Array(page.prefix(limit))
-        let next: Any = page.count > limit ? String(shown.last?.sequence ?? 0) : NSNull()
-        return Reply.json(["jobs": shown.map(resource), "nextCursor": next])
+        let next: JSONText = page.count > limit ? .string(String(shown.last?.sequence ?? 0)) : .null
+        return Reply.json(.object([("jobs", .array(shown.map { resource($0) })), ("nextCursor", next)]))
     }
 
     private func rename(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
@@ -185,28 +183,33 @@ struct JobsController: Sendable {
         return (job, principal)
     }
 
-    /// RFC 3339 with milliseconds: dispatch times are measured from these.
-    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    func resource(_ job: JobRecord) -> [String: Any] {
-        func time(_ date: Date?) -> Any { date.map { $0.formatted(Self.timeFormat) } ?? NSNull() }
+    func resource(_ job: JobRecord, token: String? = nil) -> JSONText {
         let base = "/v1/jobs/\(job.id)"
-        let parameters: [String: Any] = [
-            "method": job.parameters.method.rawValue, "kappa": job.parameters.kappa,
-            "reduceKappa": job.parameters.reduceKappa, "approxFactor": job.parameters.approxFactor,
-            "window": job.parameters.window, "maxIterations": job.parameters.maxIterations,
-            "propertyTruncation": job.parameters.propertyTruncation, "constants": job.parameters.constants,
+        let parameters = job.parameters
+        var members: [(String, JSONText)] = [
+            ("id", .string(job.id)), ("name", .string(job.name)), ("state", .string(job.state.rawValue)),
+            ("failureReason", .optional(job.failureReason?.rawValue)), ("failureMessage", .optional(job.failureMessage)),
+            (
+                "parameters",
+                .object([
+                    ("method", .string(parameters.method.rawValue)), ("kappa", .number(parameters.kappa)),
+                    ("reduceKappa", .number(parameters.reduceKappa)), ("approxFactor", .number(parameters.approxFactor)),
+                    ("window", .number(parameters.window)), ("maxIterations", .integer(parameters.maxIterations)),
+                    ("propertyTruncation", .bool(parameters.propertyTruncation)), ("constants", .string(parameters.constants)),
+                ])
+            ),
+            ("modelFile", .string(job.modelFileName)), ("propertiesFile", .string(job.propertiesFileName)),
+            ("attempts", .integer(job.attempts)), ("createdAt", .time(job.createdAt)), ("startedAt", .time(job.startedAt)),
+            ("finishedAt", .time(job.finishedAt)),
+            (
+                "links",
+                .object([
+                    ("self", .string(base)), ("log", .string(base + "/log")), ("events", .string(base + "/events")),
+                    ("result", .string(base + "/result")), ("cancel", .string(base + "/cancel")),
+                ])
+            ),
         ]
-        return [
-            "id": job.id, "name": job.name, "state": job.state.rawValue,
-            "failureReason": job.failureReason?.rawValue ?? NSNull(), "failureMessage": job.failureMessage ?? NSNull(),
-            "parameters": parameters, "modelFile": job.modelFileName, "propertiesFile": job.propertiesFileName,
-            "attempts": job.attempts, "createdAt": time(job.createdAt), "startedAt": time(job.startedAt),
-            "finishedAt": time(job.finishedAt),
-            "links": [
-                "self": base, "log": base + "/log", "events": base + "/events", "result": base + "/result",
-                "cancel": base + "/cancel",
-            ],
-        ]
+        if let token { members.append(("token", .string(token))) }
+        return .object(members)
     }
 }

@@ -12,6 +12,12 @@ enum Reply {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    static func json(_ value: JSONText, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.rendered)))
+    }
+
     static func text(
         _ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8"
     ) -> Response {
