@@ -86,7 +86,9 @@ struct JobsController: Sendable {
     }
 
     private func accepted(_ job: JobRecord, token: String?) -> Response {
-        Reply.json(resource(job, token: token), status: .accepted, headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
+        Reply.json(
+            resource(job, token: token), status: .accepted,
+            headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
     }
 
     private func list(_ request: Request) async throws -> Response {
@@ -188,18 +190,22 @@ struct JobsController: Sendable {
         let parameters = job.parameters
         var members: [(String, JSONText)] = [
             ("id", .string(job.id)), ("name", .string(job.name)), ("state", .string(job.state.rawValue)),
-            ("failureReason", .optional(job.failureReason?.rawValue)), ("failureMessage", .optional(job.failureMessage)),
+            ("failureReason", .optional(job.failureReason?.rawValue)),
+            ("failureMessage", .optional(job.failureMessage)),
             (
                 "parameters",
                 .object([
                     ("method", .string(parameters.method.rawValue)), ("kappa", .number(parameters.kappa)),
-                    ("reduceKappa", .number(parameters.reduceKappa)), ("approxFactor", .number(parameters.approxFactor)),
+                    ("reduceKappa", .number(parameters.reduceKappa)),
+                    ("approxFactor", .number(parameters.approxFactor)),
                     ("window", .number(parameters.window)), ("maxIterations", .integer(parameters.maxIterations)),
-                    ("propertyTruncation", .bool(parameters.propertyTruncation)), ("constants", .string(parameters.constants)),
+                    ("propertyTruncation", .bool(parameters.propertyTruncation)),
+                    ("constants", .string(parameters.constants)),
                 ])
             ),
             ("modelFile", .string(job.modelFileName)), ("propertiesFile", .string(job.propertiesFileName)),
-            ("attempts", .integer(job.attempts)), ("createdAt", .time(job.createdAt)), ("startedAt", .time(job.startedAt)),
+            ("attempts", .integer(job.attempts)), ("createdAt", .time(job.createdAt)),
+            ("startedAt", .time(job.startedAt)),
             ("finishedAt", .time(job.finishedAt)),
             (
                 "links",
