@@ -51,6 +51,8 @@ struct CheckCommand: AsyncParsableCommand {
     var timeLimit: String?
     @Option(name: .customLong("max-states"), help: "Stop exploring beyond this many states.")
     var maxStates: String?
+    /// Unknown options land here so that they are an input error (exit 1), not a usage error.
+    @Argument(parsing: .allUnrecognized, help: .hidden) var unrecognized: [String] = []
 
     func run() async throws {
         let started = ContinuousClock.now
@@ -60,14 +62,12 @@ struct CheckCommand: AsyncParsableCommand {
         } catch let failure as CheckFailure {
             if json { print(failure.json.text) }
             CheckReporter.standardError("[ERROR]: \(failure.message)\n")
-            for diagnostic in failure.diagnostics where !json {
-                CheckReporter.standardError("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.message)\n")
-            }
             throw ExitCode(failure.exitCode)
         }
     }
 
-    private func number(_ text: String?, _ flag: String, default value: Double, positive: Bool = true) throws(CheckFailure)
+    private func number(_ text: String?, _ flag: String, default value: Double, positive: Bool = true)
+        throws(CheckFailure)
         -> Double
     {
         guard let text else { return value }
@@ -86,6 +86,9 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func settings() throws(CheckFailure) -> CheckSettings {
+        if let unknown = unrecognized.first {
+            throw .input("BAD_FLAG", "unknown option or extra argument '\(unknown)'; see 'stamina check --help'")
+        }
         var settings = CheckSettings()
         settings.kappa = try number(kappa, "--kappa", default: settings.kappa)
         settings.reduceKappa = try number(reduceKappa, "--reduceKappa", default: settings.reduceKappa)
@@ -161,7 +164,8 @@ struct CheckCommand: AsyncParsableCommand {
             report = try run.run(observer: reporter)
         } catch {
             reporter.finishProgress()
-            throw CheckFailure(kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
+            throw CheckFailure(
+                kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
         }
         reporter.finishProgress()
         try writeExports(run, reporter)

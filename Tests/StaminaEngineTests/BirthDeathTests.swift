@@ -46,4 +46,33 @@ import Testing
             #expect(result.windowReached == true)
         }
     }
+
+    @Test(arguments: [true, false])
+    func steadyStateAndRewardsMatchStormOnTheWholeModel(exact: Bool) throws {
+        // Without --exact the model is finite, so S and R properties get a full exploration too.
+        let report = try Self.run { $0.exact = exact }
+        for (index, expected) in Self.storm.enumerated().dropFirst(Self.probabilityCount) {
+            let result = report.properties[index]
+            let lower = try #require(result.pmin, "\(result.text): \(String(describing: result.error))")
+            let upper = try #require(result.pmax)
+            let tolerance = 1e-5 * max(1, abs(expected))
+            #expect(lower - tolerance <= expected && expected <= upper + tolerance, "\(result.text) \(lower) \(upper)")
+            #expect(upper - lower <= tolerance)
+        }
+    }
+
+    @Test func steadyStateOnAnInfiniteModelIsRefusedByName() throws {
+        let report = try PRISMSource.inline(
+            """
+            ctmc
+            module arrivals
+              n : int init 0;
+              [] true -> 1 : (n'=n+1);
+            endmodule
+            """, "S=? [ n > 3 ]\nP=? [ F<=1 n >= 2 ]"
+        ) { $0.maxStates = 10_000 }
+        #expect(report.properties[0].error?.code == "UNSUPPORTED_PROPERTY")
+        #expect(report.properties[0].pmin == nil)
+        #expect(report.properties[1].windowReached == true)
+    }
 }

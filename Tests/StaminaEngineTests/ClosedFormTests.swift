@@ -7,7 +7,9 @@ import Testing
 @testable import StaminaEngine
 
 @Suite struct ClosedFormTests {
-    static func run(_ model: CheckedModel, _ property: CheckedProperty, method: ExplorationMethod, window: Double = 1e-3)
+    static func run(
+        _ model: CheckedModel, _ property: CheckedProperty, method: ExplorationMethod, window: Double = 1e-3
+    )
         throws -> PropertyReport
     {
         var settings = CheckSettings()
@@ -22,7 +24,8 @@ import Testing
     func poissonArrivals(method: ExplorationMethod) throws {
         // Oracle: P(N_t >= k) = 1 - sum_{j<k} e^{-lambda t} (lambda t)^j / j!, exact.
         let (lambda, t, k) = (2.0, 3.0, 5)
-        let property = Build.property(Build.eventually(Build.cmp(.greaterOrEqual, Build.int(0), Build.lit(Int64(k))), within: t))
+        let property = Build.property(
+            Build.eventually(Build.cmp(.greaterOrEqual, Build.int(0), Build.lit(Int64(k))), within: t))
         let report = try Self.run(Build.poisson(lambda: lambda), property, method: method)
         let truth = ClosedForm.poissonTail(mean: lambda * t, atLeast: k)
         let pmin = try #require(report.pmin)

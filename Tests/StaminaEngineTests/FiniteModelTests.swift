@@ -7,7 +7,9 @@ import Testing
 @testable import StaminaEngine
 
 @Suite struct FiniteModelTests {
-    static func check(_ model: CheckedModel, _ properties: [CheckedProperty], _ configure: (inout CheckSettings) -> Void = { _ in })
+    static func check(
+        _ model: CheckedModel, _ properties: [CheckedProperty], _ configure: (inout CheckSettings) -> Void = { _ in }
+    )
         throws -> RunReport
     {
         var settings = CheckSettings()
@@ -75,7 +77,8 @@ import Testing
             [Build.variable("q", nil, initial: 1)],
             [
                 Build.command(Build.cmp(.greater, q, Build.lit(0)), Build.real(up), [(0, Build.add(q, Build.lit(1)))]),
-                Build.command(Build.cmp(.greater, q, Build.lit(0)), Build.real(down), [(0, Build.sub(q, Build.lit(1)))]),
+                Build.command(
+                    Build.cmp(.greater, q, Build.lit(0)), Build.real(down), [(0, Build.sub(q, Build.lit(1)))]),
             ])
     }
 

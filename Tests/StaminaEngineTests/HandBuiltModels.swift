@@ -25,7 +25,8 @@ enum Build {
     }
 
     static func boolVariable(_ name: String, initial: Bool = false) -> Variable {
-        Variable(name: name, type: .bool, lowerBound: 0, upperBound: 1, initial: .bool(initial), module: 0, location: here)
+        Variable(
+            name: name, type: .bool, lowerBound: 0, upperBound: 1, initial: .bool(initial), module: 0, location: here)
     }
 
     /// `[] guard -> rate : (slot'=value) & ...;` with one update.
@@ -106,7 +107,9 @@ extension Build {
         {
             Command(
                 module: module, action: action, guardExpression: g,
-                updates: [Update(rate: real(rate), assignments: assignments.map { Assignment(slot: $0.0, value: $0.1) })],
+                updates: [
+                    Update(rate: real(rate), assignments: assignments.map { Assignment(slot: $0.0, value: $0.1) })
+                ],
                 location: SourceLocation(file: "tandem.prism", line: line, column: 2), text: "line \(line)")
         }
         let commands = [

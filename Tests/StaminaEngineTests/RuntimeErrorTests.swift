@@ -21,7 +21,11 @@ import Testing
         let x = Build.int(0)
         let model = Build.ctmc(
             [Build.variable("x", 0...5)],
-            [Build.command(Build.cmp(.less, x, Build.lit(5)), .intToDouble(Build.sub(x, Build.lit(2))), [(0, Build.add(x, Build.lit(1)))], line: 7)])
+            [
+                Build.command(
+                    Build.cmp(.less, x, Build.lit(5)), .intToDouble(Build.sub(x, Build.lit(2))),
+                    [(0, Build.add(x, Build.lit(1)))], line: 7)
+            ])
         let error = try #require(Self.error(model))
         #expect(error.code == "INVALID_RATE")
         #expect(error.description.contains("x=0"))
@@ -30,7 +34,8 @@ import Testing
 
     @Test func outOfRangeUpdateIsNotWrapped() throws {
         let x = Build.int(0)
-        let model = Build.ctmc([Build.variable("x", 0...3)], [Build.command(Build.yes, Build.real(1), [(0, Build.add(x, Build.lit(1)))])])
+        let model = Build.ctmc(
+            [Build.variable("x", 0...3)], [Build.command(Build.yes, Build.real(1), [(0, Build.add(x, Build.lit(1)))])])
         let error = try #require(Self.error(model))
         #expect(error.code == "OUT_OF_RANGE")
         #expect(error.description.contains("x=4"))
@@ -39,7 +44,9 @@ import Testing
 
     @Test func unboundedOverflowIsReported() throws {
         let n = Build.int(0)
-        let model = Build.ctmc([Build.variable("n", nil, initial: 1)], [Build.command(Build.yes, Build.real(1), [(0, Build.mul(n, Build.lit(1000)))])])
+        let model = Build.ctmc(
+            [Build.variable("n", nil, initial: 1)],
+            [Build.command(Build.yes, Build.real(1), [(0, Build.mul(n, Build.lit(1000)))])])
         let error = try #require(Self.error(model))
         #expect(error.code == "OVERFLOW")
         #expect(error.description.contains("n=1000000"))

@@ -58,7 +58,8 @@ struct PropertyChecker {
         }
     }
 
-    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool]) throws(EngineError) -> TransientResult
+    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool]) throws(EngineError)
+        -> TransientResult
     {
         if time == 0 {
             return TransientResult(distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: 0)
@@ -141,7 +142,8 @@ struct PropertyChecker {
         case .cumulative(let time):
             let result = try numerics { () throws(NumericsError) in
                 try Uniformization.cumulativeReward(
-                    rates: ctmc.rates, initial: initialDistribution(), time: time, stateRewards: rewards.withTransitions,
+                    rates: ctmc.rates, initial: initialDistribution(), time: time,
+                    stateRewards: rewards.withTransitions,
                     accuracy: accuracy)
             }
             return Bounds(lower: result.lower, upper: result.upper)

@@ -78,7 +78,8 @@ struct PropertyPlan: Sendable {
             if let optimization {
                 return .failure(
                     UnsupportedProperty(
-                        "R\(optimization.rawValue) is for nondeterministic models; a CTMC has one expected reward, use R"))
+                        "R\(optimization.rawValue) is for nondeterministic models; a CTMC has one expected reward, use R"
+                    ))
             }
             guard index >= 0 && index < rewardCount else {
                 return .failure(UnsupportedProperty("the model has no reward structure \(index + 1)"))

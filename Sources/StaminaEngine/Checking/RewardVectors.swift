@@ -42,7 +42,8 @@ struct RewardVectors {
                 for item in structure.transitionRewards
                 where try evaluator.bool(item.guardExpression, on: words, context: "a reward guard") {
                     let impulse = try evaluator.double(item.value, on: words, context: "a transition reward")
-                    for k in 0..<count where groups[Int(explorer.generator.groupOfTransition[k])].action == item.action {
+                    for k in 0..<count where groups[Int(explorer.generator.groupOfTransition[k])].action == item.action
+                    {
                         value += explorer.generator.rates[k] * impulse
                     }
                 }

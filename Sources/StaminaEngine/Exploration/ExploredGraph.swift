@@ -2,7 +2,6 @@
 // state (merged by target, in flat arrays), STAMINA's reachability estimate `pi` and per-state
 // flags. It only grows: later rounds and later properties reuse everything explored before.
 
-
 final class ExploredGraph {
     static let expandedFlag: UInt8 = 1
     static let deadlockFlag: UInt8 = 2

@@ -40,6 +40,8 @@ final class Explorer {
     private var pass: UInt32 = 0
     private var sinceCheck = 0
     private var checks = 0
+    /// Keeps the prefetching loads of `expand` from being optimised away.
+    private(set) var touchSink: UInt32 = 0
 
     init(model: CompiledModel, initialStates: [[UInt64]], maxStates: Int) throws(EngineError) {
         layout = model.layout
@@ -50,7 +52,7 @@ final class Explorer {
         self.maxStates = maxStates
         let mass = 1.0 / Double(initialStates.count)
         for words in initialStates {
-            let (index, isNew) = words.withUnsafeBufferPointer { graph.store.findOrInsert($0.baseAddress!) }
+            let (index, isNew) = graph.store.findOrInsert(words)
             guard isNew else { continue }
             graph.appendStateData()
             graph.flags[index] |= ExploredGraph.initialFlag
@@ -77,6 +79,9 @@ final class Explorer {
         } else {
             let targets = generator.targets.base
             let rates = generator.rates.base
+            var touched: UInt32 = 0
+            for k in 0..<count { touched &+= graph.store.touch(targets + k * wordCount) }
+            touchSink &+= touched
             for k in 0..<count {
                 let (index, isNew) = graph.store.findOrInsert(targets + k * wordCount)
                 if isNew {
@@ -177,13 +182,16 @@ final class Explorer {
 
     /// Expands every state (breadth-first by index), ignoring kappa and predicates.
     func exploreAll() throws(EngineError) {
+        // A limit may stop this halfway: the states found meanwhile must stay on the frontier.
+        defer {
+            frontier = (0..<graph.stateCount).compactMap { graph.isExpanded($0) ? nil : Int32($0) }
+            while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
+        }
         var next = 0
         while next < graph.stateCount {
             if !graph.isExpanded(next) { try expand(next, pushMass: false, trackFrontier: false) }
             next += 1
         }
-        frontier.removeAll()
-        while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
     }
 
     func explore(method: ExplorationMethod, kappa: Double) throws(EngineError) {

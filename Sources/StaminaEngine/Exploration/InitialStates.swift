@@ -24,7 +24,7 @@ enum InitialStates {
                     case .double(let v): Int64(v)
                     case nil: variable.lowerBound ?? 0
                     }
-                let stored = words.withUnsafeMutableBufferPointer { layout.store(value, slot, in: $0.baseAddress!) }
+                let stored = layout.store(value, slot, in: &words)
                 if !stored {
                     throw .outOfRange(
                         variable: variable.name, value: value, range: layout.rangeDescription(slot),
@@ -48,12 +48,8 @@ enum InitialStates {
         var values = variables.map { $0.type == .bool ? Int64(0) : ($0.lowerBound ?? 0) }
         var result: [[UInt64]] = []
         for _ in 0..<total {
-            words.withUnsafeMutableBufferPointer { buffer in
-                for slot in values.indices { _ = layout.store(values[slot], slot, in: buffer.baseAddress!) }
-            }
-            let holds = try words.withUnsafeBufferPointer { (buffer) throws(EngineError) -> Bool in
-                try evaluator.bool(compiled, on: buffer.baseAddress!, context: "the init predicate")
-            }
+            for slot in values.indices { _ = layout.store(values[slot], slot, in: &words) }
+            let holds = try evaluator.bool(compiled, on: words, context: "the init predicate")
             if holds { result.append(words) }
             var slot = variables.count - 1
             while slot >= 0 {

@@ -7,20 +7,19 @@
 
 import PRISM
 
-
 final class SuccessorGenerator {
     let evaluator: ExpressionEvaluator
     let layout: StateLayout
     let model: CompiledModel
     let wordCount: Int
-    let commands: [CompiledModel.CompiledCommand]
-    let updates: [CompiledModel.CompiledUpdate]
-    let assignments: [CompiledModel.CompiledAssignment]
-    let groups: [CompiledModel.CompiledGroup]
-    let parts: [CompiledModel.Part]
-    let partCommands: [Int32]
-    /// Whether every group has a single part (then no conflict checks are needed).
-    let allSinglePart: Bool
+    // Flat copies of the compiled model, read through raw pointers in the hot loop.
+    let commands: UnsafeMutablePointer<CompiledModel.CompiledCommand>
+    let updates: UnsafeMutablePointer<CompiledModel.CompiledUpdate>
+    let assignments: UnsafeMutablePointer<CompiledModel.CompiledAssignment>
+    let groups: UnsafeMutablePointer<CompiledModel.CompiledGroup>
+    let groupCount: Int
+    let parts: UnsafeMutablePointer<CompiledModel.Part>
+    let partCommands: UnsafeMutablePointer<Int32>
 
     /// Packed targets (`wordCount` words each), rates and the group of each transition.
     let targets = FlatBuffer<UInt64>(capacity: 256)
@@ -28,33 +27,64 @@ final class SuccessorGenerator {
     let groupOfTransition = FlatBuffer<Int32>(capacity: 64)
     var transitionCount = 0
 
-    // Scratch for synchronising groups.
-    var enabledUpdates: [Int32] = []
-    var enabledCommandOfUpdate: [Int32] = []
-    var partEnabledStart: [Int] = []
-    var choice: [Int] = []
-    var slotOwner: [Int32]
-    var slotStamp: [UInt32]
+    // Scratch for synchronising groups, sized for the worst case.
+    let enabledUpdates: UnsafeMutablePointer<Int32>
+    let enabledCommandOfUpdate: UnsafeMutablePointer<Int32>
+    let partEnabledStart: UnsafeMutablePointer<Int>
+    let choice: UnsafeMutablePointer<Int>
+    let slotOwner: UnsafeMutablePointer<Int32>
+    let slotStamp: UnsafeMutablePointer<UInt32>
     var stamp: UInt32 = 0
+
+    static func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+        for (index, element) in array.enumerated() { (pointer + index).initialize(to: element) }
+        return pointer
+    }
+
+    static func filled<T>(_ value: T, count: Int) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: value, count: max(count, 1))
+        return pointer
+    }
 
     init(model: CompiledModel) {
         self.model = model
         layout = model.layout
         evaluator = ExpressionEvaluator(program: model.program, layout: model.layout)
         wordCount = model.layout.wordCount
-        commands = model.commands
-        updates = model.updates
-        assignments = model.assignments
-        groups = model.groups
-        parts = model.parts
-        partCommands = model.partCommands
-        allSinglePart = model.groups.allSatisfy { $0.partEnd - $0.partStart == 1 }
-        slotOwner = Array(repeating: -1, count: model.layout.variables.count)
-        slotStamp = Array(repeating: 0, count: model.layout.variables.count)
+        commands = Self.copy(model.commands)
+        updates = Self.copy(model.updates)
+        assignments = Self.copy(model.assignments)
+        groups = Self.copy(model.groups)
+        groupCount = model.groups.count
+        parts = Self.copy(model.parts)
+        partCommands = Self.copy(model.partCommands)
+        enabledUpdates = Self.filled(0, count: model.updates.count + 1)
+        enabledCommandOfUpdate = Self.filled(0, count: model.updates.count + 1)
+        partEnabledStart = Self.filled(0, count: model.parts.count + 2)
+        choice = Self.filled(0, count: model.parts.count + 1)
+        slotOwner = Self.filled(-1, count: model.layout.variables.count)
+        slotStamp = Self.filled(0, count: model.layout.variables.count)
+    }
+
+    deinit {
+        commands.deallocate()
+        updates.deallocate()
+        assignments.deallocate()
+        groups.deallocate()
+        parts.deallocate()
+        partCommands.deallocate()
+        enabledUpdates.deallocate()
+        enabledCommandOfUpdate.deallocate()
+        partEnabledStart.deallocate()
+        choice.deallocate()
+        slotOwner.deallocate()
+        slotStamp.deallocate()
     }
 
     /// Fills the buffers with the transitions of `source`; returns their number.
-    
+
     func generate(_ source: UnsafePointer<UInt64>) throws(EngineError) -> Int {
         evaluator.load(source)
         transitionCount = 0
@@ -63,7 +93,7 @@ final class SuccessorGenerator {
         groupOfTransition.count = 0
         let code = evaluator.code
         let registers = evaluator.registers
-        for groupIndex in 0..<groups.count {
+        for groupIndex in 0..<groupCount {
             let group = groups[groupIndex]
             if group.partEnd - group.partStart != 1 {
                 try generateSynchronised(groupIndex, source)
@@ -130,7 +160,6 @@ final class SuccessorGenerator {
         }
     }
 
-    
     func evaluationError(_ fault: EvaluationFault, _ commandIndex: Int, _ source: UnsafePointer<UInt64>, what: String)
         -> EngineError
     {
@@ -139,7 +168,6 @@ final class SuccessorGenerator {
             state: layout.describe(source))
     }
 
-    
     func outOfRange(_ slot: Int, _ value: Int64, _ commandIndex: Int, _ source: UnsafePointer<UInt64>)
         -> EngineError
     {
@@ -156,16 +184,16 @@ final class SuccessorGenerator {
     }
 
     /// A group with several parts: one enabled (command, update) pair per part, in every combination.
-    
+
     func generateSynchronised(_ groupIndex: Int, _ source: UnsafePointer<UInt64>) throws(EngineError) {
         let group = groups[groupIndex]
         let code = evaluator.code
         let registers = evaluator.registers
-        enabledUpdates.removeAll(keepingCapacity: true)
-        enabledCommandOfUpdate.removeAll(keepingCapacity: true)
-        partEnabledStart.removeAll(keepingCapacity: true)
+        var enabledCount = 0
+        var partCount = 0
         for partIndex in Int(group.partStart)..<Int(group.partEnd) {
-            partEnabledStart.append(enabledUpdates.count)
+            partEnabledStart[partCount] = enabledCount
+            partCount += 1
             let part = parts[partIndex]
             for position in Int(part.commandStart)..<Int(part.commandEnd) {
                 let commandIndex = Int(partCommands[position])
@@ -176,15 +204,15 @@ final class SuccessorGenerator {
                 }
                 if registers[Int(g.result)] == 0 { continue }
                 for updateIndex in Int(command.updateStart)..<Int(command.updateEnd) {
-                    enabledUpdates.append(Int32(updateIndex))
-                    enabledCommandOfUpdate.append(Int32(commandIndex))
+                    enabledUpdates[enabledCount] = Int32(updateIndex)
+                    enabledCommandOfUpdate[enabledCount] = Int32(commandIndex)
+                    enabledCount += 1
                 }
             }
-            if enabledUpdates.count == partEnabledStart.last! { return }
+            if enabledCount == partEnabledStart[partCount - 1] { return }
         }
-        let partCount = partEnabledStart.count
-        partEnabledStart.append(enabledUpdates.count)
-        choice = Array(repeating: 0, count: partCount)
+        partEnabledStart[partCount] = enabledCount
+        for part in 0..<partCount { choice[part] = 0 }
         // Rates and values are evaluated against the source state (still in the registers).
         while true {
             var rate = 1.0

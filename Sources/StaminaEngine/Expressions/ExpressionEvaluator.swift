@@ -3,7 +3,6 @@
 
 import PRISM
 
-
 final class ExpressionEvaluator {
     let code: UnsafeMutablePointer<Instruction>
     let registers: UnsafeMutablePointer<UInt64>

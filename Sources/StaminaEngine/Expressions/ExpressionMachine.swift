@@ -3,7 +3,6 @@
 
 import Foundation
 
-
 enum ExpressionMachine {
     /// Runs instructions `start..<end`; returns the fault that stopped evaluation, if any.
     @inline(__always)
@@ -109,14 +108,12 @@ enum ExpressionMachine {
     @inline(__always) static func double(_ bits: UInt64) -> Double { Double(bitPattern: bits) }
     @inline(__always) static func bool(_ value: Bool) -> UInt64 { value ? 1 : 0 }
 
-    
     static func toInt(_ value: Double) -> Int64? {
         guard value.isFinite, value >= -9.223_372_036_854_775_808e18, value < 9.223_372_036_854_775_808e18
         else { return nil }
         return Int64(value)
     }
 
-    
     static func power(_ base: Int64, _ exponent: Int64) -> Result<Int64, EvaluationFault> {
         if exponent < 0 { return .failure(.negativeExponent) }
         var result: Int64 = 1

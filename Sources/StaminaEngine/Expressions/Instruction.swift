@@ -8,7 +8,6 @@
 
 import PRISM
 
-
 enum Opcode: UInt8, Sendable {
     case copy
     case intAdd, intSubtract, intMultiply, intNegate
@@ -31,14 +30,12 @@ enum Opcode: UInt8, Sendable {
     case jump
 }
 
-
 struct Instruction: Sendable {
     var opcode: Opcode
     var destination: Int32
     var a: Int32
     var b: Int32
 
-    
     init(_ opcode: Opcode, _ destination: Int32, _ a: Int32, _ b: Int32 = 0) {
         self.opcode = opcode
         self.destination = destination

@@ -53,6 +53,8 @@ extension Reachability {
         let stepError = 2 * Double(chain.maxDegree + 3) * u
         var iterations = 0
         var worstGap = Double.infinity
+        var bestGap = Double.infinity
+        var sinceImprovement = 0
         while iterations < maxIterations {
             iterations += 1
             var smallestRatio = Double.infinity
@@ -93,6 +95,13 @@ extension Reachability {
                 worstGap = max(worstGap, (high - low) / max(1, low))
             }
             if worstGap <= precision { return (lower, upper) }
+            if worstGap < bestGap {
+                bestGap = worstGap
+                sinceImprovement = 0
+            } else {
+                sinceImprovement += 1
+                if sinceImprovement >= stallLimit { break }
+            }
         }
         throw .didNotConverge(iterations: iterations, residual: worstGap)
     }

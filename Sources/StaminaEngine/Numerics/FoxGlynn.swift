@@ -64,11 +64,14 @@ public enum FoxGlynn {
         var left = mode
         var nextRight = modeWeight * DoubleDouble.quotient(lambda, Double(mode + 1))
         var nextLeft = mode > 0 ? modeWeight * DoubleDouble.quotient(Double(mode), lambda) : .zero
+        // 1 - lambda/(R+2) = (R + 2 - lambda)/(R + 2): the subtraction is exact or has no
+        // cancellation, so the bound carries a few roundings only (never 1 - x with x near 1).
         func rightTail(_ next: DoubleDouble, _ right: Int) -> Double {
-            next.hi / (1 - lambda / Double(right + 2))
+            let end = Double(right + 2)
+            return next.hi * end / (end - lambda)
         }
         func leftTail(_ next: DoubleDouble, _ left: Int) -> Double {
-            left > 0 ? next.hi / (1 - Double(left - 1) / lambda) : 0
+            left > 0 ? next.hi * lambda / (lambda - Double(left - 1)) : 0
         }
         // Each weight is the double nearest a double-double within modeError + 16u^2 |k - mode| of
         // p(k): relative error e below modeError + u + 16u^2 (steps). Tails computed from such

@@ -49,47 +49,62 @@ struct PoissonMixture {
             return
         }
         // Two buffers owned here, so that swapping them is swapping two pointers.
-        let current = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        let next = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        let current = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let next = UnsafeMutablePointer<Double>.allocate(capacity: n)
         defer {
             current.deallocate()
             next.deallocate()
         }
-        _ = current.initialize(from: initial)
-        next.initialize(repeating: 0)
+        initial.withUnsafeBufferPointer { initial in
+            for j in 0..<n { current[j] = initial[j] }
+        }
+        next.initialize(repeating: 0, count: n)
         var input = current
-        var output = next
+        let output = next
         let parallelism = max(1, min(threads, 64))
-        let changes = UnsafeMutableBufferPointer<Bool>.allocate(capacity: parallelism)
+        let changes = UnsafeMutablePointer<Bool>.allocate(capacity: parallelism)
         defer { changes.deallocate() }
-        changes.initialize(repeating: false)
+        changes.initialize(repeating: false, count: parallelism)
 
-        var steps = 0
-        var fixpoint = false
+        var loop = StepLoop(
+            input: input, output: output, changes: changes, parallelism: parallelism, highest: highest,
+            first: first, last: last)
         chain.rowStart.withUnsafeBufferPointer { rowStart in
             chain.sources.withUnsafeBufferPointer { sources in
-                chain.probabilities.withUnsafeBufferPointer { probabilities in
-                    chain.diagonal.withUnsafeBufferPointer { diagonal in
-                        chain.reach.withUnsafeBufferPointer { reach in
-                            result.withUnsafeMutableBufferPointer { resultBuffer in
-                                while steps < last {
-                                    let k = steps + 1
-                                    let weight = k >= first ? scaled[k - first] : 0
-                                    highest = Int(reach[highest])
-                                    let kernel = GatherKernel(
-                                        rowStart: rowStart.baseAddress!, sources: sources.baseAddress,
-                                        probabilities: probabilities.baseAddress,
-                                        diagonal: diagonal.baseAddress!, result: resultBuffer.baseAddress!,
-                                        input: UnsafePointer(input.baseAddress!), output: output.baseAddress!,
-                                        changes: changes.baseAddress!)
-                                    let changed = kernel.step(
-                                        rows: 0..<(highest + 1), parallelism: parallelism, weight: weight)
-                                    swap(&input, &output)
-                                    steps = k
-                                    if !changed {
-                                        fixpoint = true
-                                        break
+                chain.reach.withUnsafeBufferPointer { reach in
+                    result.withUnsafeMutableBufferPointer { resultBuffer in
+                        // Never empty: n > 0 here and the entry arrays carry a sentinel.
+                        guard let rowStart = rowStart.baseAddress, let sources = sources.baseAddress,
+                            let reach = reach.baseAddress, let result = resultBuffer.baseAddress
+                        else { return }
+                        let structure = GatherStructure(
+                            rowStart: rowStart, sources: sources, reach: reach, result: result)
+                        if let entryCoding = chain.probabilityCoding, let diagonalCoding = chain.diagonalCoding {
+                            entryCoding.table.withUnsafeBufferPointer { entryTable in
+                                entryCoding.codes.withUnsafeBufferPointer { entryCodes in
+                                    diagonalCoding.table.withUnsafeBufferPointer { diagonalTable in
+                                        diagonalCoding.codes.withUnsafeBufferPointer { diagonalCodes in
+                                            guard let entryTable = entryTable.baseAddress,
+                                                let entryCodes = entryCodes.baseAddress,
+                                                let diagonalTable = diagonalTable.baseAddress,
+                                                let diagonalCodes = diagonalCodes.baseAddress
+                                            else { return }
+                                            let values = CodedValues(
+                                                entryTable: entryTable, entryCodes: entryCodes,
+                                                diagonalTable: diagonalTable, diagonalCodes: diagonalCodes)
+                                            loop.run(structure: structure, values: values, weights: scaled)
+                                        }
                                     }
+                                }
+                            }
+                        } else {
+                            chain.probabilities.withUnsafeBufferPointer { probabilities in
+                                chain.diagonal.withUnsafeBufferPointer { diagonal in
+                                    guard let probabilities = probabilities.baseAddress,
+                                        let diagonal = diagonal.baseAddress
+                                    else { return }
+                                    let values = DirectValues(probabilities: probabilities, diagonal: diagonal)
+                                    loop.run(structure: structure, values: values, weights: scaled)
                                 }
                             }
                         }
@@ -97,6 +112,9 @@ struct PoissonMixture {
                 }
             }
         }
+        let steps = loop.steps
+        let fixpoint = loop.fixpoint
+        input = loop.input
         if fixpoint && steps < last {
             // Weights of v_{steps+1} ... v_last, all applied to the fixpoint (M roundings in the sum,
             // 2 in the product and the addition, counted in A_j below).
@@ -117,27 +135,102 @@ struct PoissonMixture {
     }
 }
 
+/// The iteration state: which buffer holds the current vector, how far mass may have spread.
+private struct StepLoop {
+    var input: UnsafeMutablePointer<Double>
+    var output: UnsafeMutablePointer<Double>
+    let changes: UnsafeMutablePointer<Bool>
+    let parallelism: Int
+    var highest: Int
+    let first: Int
+    let last: Int
+    var steps = 0
+    var fixpoint = false
+
+    init(
+        input: UnsafeMutablePointer<Double>, output: UnsafeMutablePointer<Double>,
+        changes: UnsafeMutablePointer<Bool>, parallelism: Int, highest: Int, first: Int, last: Int
+    ) {
+        self.input = input
+        self.output = output
+        self.changes = changes
+        self.parallelism = parallelism
+        self.highest = highest
+        self.first = first
+        self.last = last
+    }
+
+    /// Steps until `last` or a fixpoint. Generic so that each value layout gets its own
+    /// specialised loop.
+    mutating func run<Values: GatherValues>(structure: GatherStructure, values: Values, weights: [Double]) {
+        while steps < last {
+            let k = steps + 1
+            let weight = k >= first ? weights[k - first] : 0
+            highest = Int(structure.reach[highest])
+            let kernel = GatherKernel(
+                structure: structure, values: values, input: UnsafePointer(input), output: output,
+                changes: changes)
+            let changed = kernel.step(rows: 0..<(highest + 1), parallelism: parallelism, weight: weight)
+            swap(&input, &output)
+            steps = k
+            if !changed {
+                fixpoint = true
+                return
+            }
+        }
+    }
+}
+
+/// The matrix layout shared by all value layouts.
+private struct GatherStructure: @unchecked Sendable {
+    let rowStart: UnsafePointer<Int>
+    let sources: UnsafePointer<Int32>
+    let reach: UnsafePointer<Int32>
+    let result: UnsafeMutablePointer<Double>
+}
+
+/// Where the probabilities of the entries and the diagonal come from.
+private protocol GatherValues: Sendable {
+    func entry(_ index: Int) -> Double
+    func diagonal(_ state: Int) -> Double
+}
+
+private struct DirectValues: GatherValues, @unchecked Sendable {
+    let probabilities: UnsafePointer<Double>
+    let diagonal: UnsafePointer<Double>
+
+    @inline(__always) func entry(_ index: Int) -> Double { probabilities[index] }
+    @inline(__always) func diagonal(_ state: Int) -> Double { diagonal[state] }
+}
+
+private struct CodedValues: GatherValues, @unchecked Sendable {
+    let entryTable: UnsafePointer<Double>
+    let entryCodes: UnsafePointer<UInt16>
+    let diagonalTable: UnsafePointer<Double>
+    let diagonalCodes: UnsafePointer<UInt16>
+
+    @inline(__always) func entry(_ index: Int) -> Double { entryTable[Int(entryCodes[index])] }
+    @inline(__always) func diagonal(_ state: Int) -> Double { diagonalTable[Int(diagonalCodes[state])] }
+}
+
 /// Raw pointers for one gather step; only valid inside the `withUnsafe...` scopes that made them.
 /// Threads write disjoint row ranges of `output`, `result` and `changes`, hence the unchecked
 /// Sendable.
-private struct GatherKernel: @unchecked Sendable {
-    let rowStart: UnsafePointer<Int>
-    let sources: UnsafePointer<Int32>?
-    let probabilities: UnsafePointer<Double>?
-    let diagonal: UnsafePointer<Double>
-    let result: UnsafeMutablePointer<Double>
+private struct GatherKernel<Values: GatherValues>: @unchecked Sendable {
+    let structure: GatherStructure
+    let values: Values
     let input: UnsafePointer<Double>
     let output: UnsafeMutablePointer<Double>
     let changes: UnsafeMutablePointer<Bool>
 
     /// Below this much work (entries plus rows) a step stays on one thread: a parallel step costs
     /// a few microseconds of synchronisation.
-    static let parallelWork = 100_000
+    static var parallelWork: Int { 100_000 }
 
     /// output = input P on `rows`; adds weight * output to the result when the weight is positive.
     /// Returns whether any entry changed.
     func step(rows: Range<Int>, parallelism: Int, weight: Double) -> Bool {
-        let work = rowStart[rows.upperBound] + rows.upperBound
+        let work = structure.rowStart[rows.upperBound] + rows.upperBound
         if parallelism == 1 || work < Self.parallelWork {
             return self.rows(rows, weight: weight)
         }
@@ -159,32 +252,29 @@ private struct GatherKernel: @unchecked Sendable {
             var high = rows.upperBound
             while low < high {
                 let mid = (low + high) / 2
-                if rowStart[mid] + mid < goal { low = mid + 1 } else { high = mid }
+                if structure.rowStart[mid] + mid < goal { low = mid + 1 } else { high = mid }
             }
             return low
         }
         return boundary(chunk)..<boundary(chunk + 1)
     }
 
-    @inline(__always)
+    @inline(never)
     private func rows(_ range: Range<Int>, weight: Double) -> Bool {
-        guard let sources, let probabilities else {
-            // No transitions at all: only the diagonal.
-            var changed = false
-            for j in range {
-                let value = diagonal[j] * input[j]
-                output[j] = value
-                if weight > 0 { result[j] += weight * value }
-                if value != input[j] { changed = true }
-            }
-            return changed
-        }
+        // Everything in locals: stores through the output pointers could alias `self` as far as
+        // the optimiser knows, which would reload these on every entry otherwise.
+        let rowStart = structure.rowStart
+        let sources = structure.sources
+        let result = structure.result
+        let values = self.values
+        let input = self.input
+        let output = self.output
         var changed = false
         if weight > 0 {
             for j in range {
-                var sum = diagonal[j] * input[j]
+                var sum = values.diagonal(j) * input[j]
                 for entry in rowStart[j]..<rowStart[j + 1] {
-                    sum += probabilities[entry] * input[Int(sources[entry])]
+                    sum += values.entry(entry) * input[Int(sources[entry])]
                 }
                 output[j] = sum
                 result[j] += weight * sum
@@ -192,9 +282,9 @@ private struct GatherKernel: @unchecked Sendable {
             }
         } else {
             for j in range {
-                var sum = diagonal[j] * input[j]
+                var sum = values.diagonal(j) * input[j]
                 for entry in rowStart[j]..<rowStart[j + 1] {
-                    sum += probabilities[entry] * input[Int(sources[entry])]
+                    sum += values.entry(entry) * input[Int(sources[entry])]
                 }
                 output[j] = sum
                 if sum != input[j] { changed = true }

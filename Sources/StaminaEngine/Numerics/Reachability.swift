@@ -47,6 +47,9 @@ public enum Reachability {
         let u = unitRoundoff
         var iterations = 0
         var gap = 1.0
+        // Rounding margins put a floor under the gap; stop early once it no longer shrinks.
+        var bestGap = Double.infinity
+        var sinceImprovement = 0
         chain.rowStart.withUnsafeBufferPointer { rowStart in
             chain.columns.withUnsafeBufferPointer { columns in
                 chain.probabilities.withUnsafeBufferPointer { probabilities in
@@ -74,6 +77,13 @@ public enum Reachability {
                                         upper[s] = min(upper[s], high)
                                         gap = max(gap, upper[s] - lower[s])
                                     }
+                                    if gap < bestGap {
+                                        bestGap = gap
+                                        sinceImprovement = 0
+                                    } else {
+                                        sinceImprovement += 1
+                                        if sinceImprovement >= stallLimit { break }
+                                    }
                                 }
                             }
                         }
@@ -86,6 +96,9 @@ public enum Reachability {
         }
         return ReachabilityBounds(lower: lower, upper: upper, iterations: iterations)
     }
+
+    /// Sweeps without any progress after which an iteration gives up.
+    static let stallLimit = 1000
 
     static func validate(precision: Double) throws(NumericsError) {
         guard precision.isFinite, precision > 0 else {

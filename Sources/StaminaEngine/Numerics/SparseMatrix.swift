@@ -69,6 +69,7 @@ extension SparseMatrix {
             guard start <= end else {
                 throw .invalidArgument("sparse matrix row \(row) has a negative length")
             }
+            var exitRate = 0.0
             for entry in start..<end {
                 let value = values[entry]
                 guard value.isFinite, value >= 0 else { throw .invalidRate(row: row, value: value) }
@@ -76,6 +77,10 @@ extension SparseMatrix {
                 guard column >= 0, column < n else {
                     throw .invalidArgument("row \(row) has column \(column), outside 0..<\(n)")
                 }
+                if column != row { exitRate += value }
+            }
+            guard exitRate.isFinite else {
+                throw .invalidArgument("the total exit rate of state \(row) overflows a double")
             }
         }
     }

@@ -55,7 +55,8 @@ enum StationaryDistribution {
     }
 
     /// Gauss-Seidel on the balance equations pi(j) E(j) = sum_i pi(i) R(i, j), normalised after
-    /// each sweep, until no entry changes by more than precision/100.
+    /// each sweep, until no entry changes by more than precision/100 (or a few ulps, below which
+    /// rounding noise would keep it going forever).
     private static func gaussSeidel(
         rates: SparseMatrix, chain: EmbeddedChain, members: [Int32], local: [Int32: Int],
         precision: Double, maxIterations: Int
@@ -101,7 +102,7 @@ enum StationaryDistribution {
                 pi[j] /= total
                 change = max(change, abs(pi[j] - previous[j]))
             }
-            if change <= precision / 100 { return pi }
+            if change <= max(precision / 100, 8 * Double.ulpOfOne) { return pi }
             if sweep == maxIterations { throw .didNotConverge(iterations: sweep, residual: change) }
             previous = pi
         }

@@ -10,9 +10,15 @@
 /// States without outgoing transitions get the diagonal exactly 1, so their mass is copied exactly.
 struct UniformisedChain {
     var rowStart: [Int]
+    /// Sources and probabilities of the entries, plus one unused sentinel entry at the end so
+    /// that the arrays are never empty.
     var sources: [Int32]
     var probabilities: [Double]
     var diagonal: [Double]
+    /// The same values coded against small tables (`ValueCoding`), when `code()` succeeded (the
+    /// plain arrays are then emptied to a sentinel).
+    var probabilityCoding: ValueCoding?
+    var diagonalCoding: ValueCoding?
     /// The uniformisation rate q, at least the largest exit rate.
     var rate: Double
     /// gamma = the largest c_j over states j with outgoing transitions: only their rounding errors
@@ -23,7 +29,7 @@ struct UniformisedChain {
     /// exploration numbers states breadth-first, so early products touch only a prefix.
     var reach: [Int32]
 
-    var stateCount: Int { diagonal.count }
+    var stateCount: Int { rowStart.count - 1 }
 
     /// c_j, the number of roundings in entry j of a product (see the type's comment).
     func roundingTerms(of j: Int) -> Int { rowStart[j + 1] - rowStart[j] + 2 }
@@ -70,8 +76,8 @@ struct UniformisedChain {
         }
 
         var next = inDegrees
-        var sources = [Int32](repeating: 0, count: inDegrees[n])
-        var probabilities = [Double](repeating: 0, count: inDegrees[n])
+        var sources = [Int32](repeating: 0, count: inDegrees[n] + 1)
+        var probabilities = [Double](repeating: 0, count: inDegrees[n] + 1)
         var diagonal = [Double](repeating: 1, count: n)
         var reach = (0..<n).map { Int32(truncatingIfNeeded: $0) }
         if q > 0 {
@@ -99,6 +105,17 @@ struct UniformisedChain {
         self.diagonal = diagonal
         self.rate = q
         self.maxPropagatingTerms = maxPropagating
+    }
+
+    /// Codes the probabilities and the diagonal if each has at most 65536 distinct values (worth
+    /// it when many products follow: it costs about two hash lookups per entry).
+    mutating func code() {
+        guard let entries = ValueCoding(probabilities), let diagonals = ValueCoding(diagonal) else { return }
+        probabilityCoding = entries
+        diagonalCoding = diagonals
+        // The plain values are no longer read: give their memory back.
+        probabilities = [0]
+        diagonal = [0]
     }
 
     /// An upper bound x >= E/q on the exact exit probability, from the computed exit rate Ê of d

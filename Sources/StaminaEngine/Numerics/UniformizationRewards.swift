@@ -37,8 +37,11 @@ extension Uniformization {
         try validate(time: time)
         let largest = try validate(rewards: stateRewards, count: n)
         try validate(accuracy: accuracy)
-        let chain = UniformisedChain(rates: rates, absorbing: [Bool](repeating: false, count: n))
+        var chain = UniformisedChain(rates: rates, absorbing: [Bool](repeating: false, count: n))
         let q = chain.rate
+        guard q.isFinite else {
+            throw .invalidArgument("the uniformisation rate overflows a double (exit rates near 1e308)")
+        }
         let u = unitRoundoff
         let mass = NonNegativeSum(initial).upper
         if time == 0 || largest == 0 || mass == 0 {
@@ -75,6 +78,7 @@ extension Uniformization {
         }
         let shrink = (1 - 2 * Double(right - left + 6) * u) / q * (1 - 2 * u)
         let weights = suffix.map { $0 * shrink }
+        if right >= codingThreshold { chain.code() }
         let mixture = PoissonMixture(chain: chain, initial: initial, weights: weights, first: 0, threads: 1)
         let occupation = NonNegativeSum(mixture.result)
         let totalTime = mass * time * (1 + 4 * u)

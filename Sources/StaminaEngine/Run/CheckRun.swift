@@ -47,7 +47,8 @@ public final class CheckRun {
         self.plans = plans
         self.atoms = atoms
         let limit = settings.maxStates ?? (settings.exact ? Self.exactExplorationLimit : StateStore.maximumStates)
-        explorer = try Explorer(model: compiled, initialStates: initial, maxStates: min(limit, StateStore.maximumStates))
+        explorer = try Explorer(
+            model: compiled, initialStates: initial, maxStates: min(limit, StateStore.maximumStates))
         if let seconds = settings.timeLimit {
             explorer.deadline = started + .milliseconds(Int64(seconds * 1000))
             explorer.timeLimitSeconds = seconds
@@ -74,7 +75,11 @@ public final class CheckRun {
         }
         if properties.isEmpty {
             // Nothing to check: still explore (exactly or at the initial kappa) so counts mean something.
-            if settings.exact { try explorer.exploreAll() } else { try explorer.explore(method: settings.method, kappa: kappa) }
+            if settings.exact {
+                try explorer.exploreAll()
+            } else {
+                try explorer.explore(method: settings.method, kappa: kappa)
+            }
         }
         return RunReport(
             properties: reports, states: explorer.graph.stateCount, transitions: explorer.graph.transitionCount,
@@ -145,7 +150,8 @@ public final class CheckRun {
             report.checkingSeconds += seconds(since: checkingStart)
             let round = RoundReport(
                 iteration: iteration, kappa: kappa, states: ctmc.stateCount, transitions: ctmc.transitionCount,
-                frontier: ctmc.frontierCount, pmin: bounds.lower, pmax: bounds.upper, seconds: seconds(since: roundStart))
+                frontier: ctmc.frontierCount, pmin: bounds.lower, pmax: bounds.upper,
+                seconds: seconds(since: roundStart))
             rounds.append(round)
             observer?.round(property: index, round)
             lastBounds = bounds
@@ -158,7 +164,9 @@ public final class CheckRun {
             }
         }
         if let lastCTMC {
-            finish(&report, plan: plan, bounds: lastBounds, ctmc: lastCTMC, rounds: rounds, kappa: kappa, start: propertyStart)
+            finish(
+                &report, plan: plan, bounds: lastBounds, ctmc: lastCTMC, rounds: rounds, kappa: kappa,
+                start: propertyStart)
         }
         return report
     }

@@ -1,21 +1,25 @@
 // A growable buffer of plain values with unchecked access, for the explorer's hot loops.
 //
 // Swift arrays would do, but their uniqueness checks and bounds checks cost a measurable share
-// of exploration time; this owns its memory and hands out raw pointers.
+// of exploration time; this owns its memory and hands out raw pointers. Memory comes from
+// malloc and grows with realloc, which moves large blocks by remapping pages instead of copying.
 
+import Foundation
 
 final class FlatBuffer<Element: BitwiseCopyable> {
     var base: UnsafeMutablePointer<Element>
     var count: Int = 0
     var capacity: Int
 
-    
     init(capacity: Int = 16) {
         self.capacity = Swift.max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        guard let raw = malloc(self.capacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory allocating \(self.capacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit { free(base) }
 
     @inline(__always)
     subscript(index: Int) -> Element {
@@ -37,14 +41,15 @@ final class FlatBuffer<Element: BitwiseCopyable> {
         return base + count
     }
 
-    
     func grow(to minimum: Int) {
         var newCapacity = capacity
-        while newCapacity < minimum { newCapacity = newCapacity < 1 << 20 ? newCapacity * 2 : newCapacity + newCapacity / 2 }
-        let newBase = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
-        base.deallocate()
-        base = newBase
+        while newCapacity < minimum {
+            newCapacity = newCapacity < 1 << 20 ? newCapacity * 2 : newCapacity + newCapacity / 2
+        }
+        guard let raw = realloc(base, newCapacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory growing to \(newCapacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: newCapacity)
         capacity = newCapacity
     }
 

@@ -7,7 +7,7 @@
 import PRISM
 
 public struct StateLayout: Sendable {
-    
+
     struct Field: Sendable {
         var word: Int
         var shift: UInt64
@@ -114,7 +114,7 @@ public struct StateLayout: Sendable {
     }
 
     public func describe(_ words: [UInt64]) -> String {
-        words.withUnsafeBufferPointer { describe($0.baseAddress!) }
+        words.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { describe($0) } ?? "" }
     }
 
     /// The value of `slot` as a PRISM value (for exports).

@@ -1,16 +1,25 @@
 // Numbers packed states: an open-addressing hash table (linear probing) from a packed state to
 // its index, over one contiguous array of words. No per-state objects; a state's index is its
 // discovery order, so a breadth-first search needs no queue.
-
+//
+// Each slot keeps a 64-bit key next to the index so that a probe costs one cache miss: for
+// one-word states the key is the state itself (no second lookup at all); for longer states it is
+// the state's full hash, and the words are compared only when the hashes agree.
 
 final class StateStore {
+    struct Slot {
+        var key: UInt64
+        /// State index + 1; 0 marks an empty slot.
+        var index: UInt32
+    }
+
     let wordCount: Int
     let words: FlatBuffer<UInt64>
-    /// Slot -> state index + 1 (0 = empty).
-    var table: UnsafeMutablePointer<UInt32>
-    var tableMask: Int
-    var tableShift: UInt64
-    var count: Int = 0
+    private(set) var slots: UnsafeMutablePointer<Slot>
+    private var slotMask: Int
+    private var slotShift: UInt64
+    private var growthThreshold: Int
+    private(set) var count: Int = 0
     /// Indices must fit an Int32 column of the sparse matrix, with room for the sink state.
     static let maximumStates = Int(Int32.max) - 2
 
@@ -19,83 +28,106 @@ final class StateStore {
         words = FlatBuffer(capacity: expectedStates * wordCount)
         var bits = 4
         while (1 << bits) < expectedStates * 2 { bits += 1 }
-        table = .allocate(capacity: 1 << bits)
-        table.initialize(repeating: 0, count: 1 << bits)
-        tableMask = (1 << bits) - 1
-        tableShift = UInt64(64 - bits)
+        slots = .allocate(capacity: 1 << bits)
+        slots.initialize(repeating: Slot(key: 0, index: 0), count: 1 << bits)
+        slotMask = (1 << bits) - 1
+        slotShift = UInt64(64 - bits)
+        growthThreshold = (1 << bits) / 10 * 7
     }
 
-    deinit { table.deallocate() }
+    deinit { slots.deallocate() }
 
     @inline(__always)
     func state(_ index: Int) -> UnsafeMutablePointer<UInt64> { words.base + index * wordCount }
 
     @inline(__always)
-    func hash(_ state: UnsafePointer<UInt64>) -> Int {
+    static func mix(_ value: UInt64) -> UInt64 {
+        var h = value &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 31
+        return h &* 0xBF58_476D_1CE4_E5B9
+    }
+
+    /// The full 64-bit hash of a state (its slot is the top bits).
+    @inline(__always)
+    func hash(_ state: UnsafePointer<UInt64>) -> UInt64 {
+        if wordCount == 1 { return Self.mix(state[0]) }
         var h: UInt64 = 0x243F_6A88_85A3_08D3
-        for i in 0..<wordCount {
-            h = (h ^ state[i]) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-        }
-        h = h &* 0xBF58_476D_1CE4_E5B9
-        return Int(truncatingIfNeeded: h >> tableShift)
+        for i in 0..<wordCount { h = Self.mix(h ^ state[i]) }
+        return h
     }
 
     @inline(__always)
     func equal(_ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>) -> Bool {
-        if wordCount == 1 { return a[0] == b[0] }
         for i in 0..<wordCount where a[i] != b[i] { return false }
         return true
     }
 
+    /// Touches the first slot `state` hashes to. Calling this for all successors before looking
+    /// them up lets their cache misses overlap instead of happening one after the other.
+    @inline(__always)
+    func touch(_ state: UnsafePointer<UInt64>) -> UInt32 {
+        slots[Int(truncatingIfNeeded: hash(state) >> slotShift)].index
+    }
+
     /// The index of `state`, or -1.
-    
     func find(_ state: UnsafePointer<UInt64>) -> Int {
-        var slot = hash(state)
+        let h = hash(state)
+        let key = wordCount == 1 ? state[0] : h
+        var slot = Int(truncatingIfNeeded: h >> slotShift)
         while true {
-            let entry = table[slot]
-            if entry == 0 { return -1 }
-            let index = Int(entry) - 1
-            if equal(self.state(index), state) { return index }
-            slot = (slot + 1) & tableMask
+            let entry = slots[slot]
+            if entry.index == 0 { return -1 }
+            if entry.key == key {
+                let index = Int(entry.index) - 1
+                if wordCount == 1 || equal(self.state(index), state) { return index }
+            }
+            slot = (slot + 1) & slotMask
         }
     }
 
     /// The index of `state`, inserting it (as the next index) when it is new.
-    
+    @inline(__always)
     func findOrInsert(_ state: UnsafePointer<UInt64>) -> (index: Int, isNew: Bool) {
-        var slot = hash(state)
+        let h = hash(state)
+        let key = wordCount == 1 ? state[0] : h
+        var slot = Int(truncatingIfNeeded: h >> slotShift)
         while true {
-            let entry = table[slot]
-            if entry == 0 { break }
-            let index = Int(entry) - 1
-            if equal(self.state(index), state) { return (index, false) }
-            slot = (slot + 1) & tableMask
+            let entry = slots[slot]
+            if entry.index == 0 { break }
+            if entry.key == key {
+                let index = Int(entry.index) - 1
+                if wordCount == 1 || equal(self.state(index), state) { return (index, false) }
+            }
+            slot = (slot + 1) & slotMask
         }
         let index = count
         let destination = words.reserveTail(wordCount)
         destination.update(from: state, count: wordCount)
         words.count += wordCount
         count += 1
-        table[slot] = UInt32(truncatingIfNeeded: index + 1)
-        if count * 2 > tableMask { growTable() }
+        slots[slot] = Slot(key: key, index: UInt32(truncatingIfNeeded: index + 1))
+        if count > growthThreshold { growTable() }
         return (index, true)
     }
 
-    
-    func growTable() {
-        let newSize = (tableMask + 1) * 2
-        table.deallocate()
-        table = .allocate(capacity: newSize)
-        table.initialize(repeating: 0, count: newSize)
-        tableMask = newSize - 1
-        tableShift -= 1
-        for index in 0..<count {
-            var slot = hash(state(index))
-            while table[slot] != 0 { slot = (slot + 1) & tableMask }
-            table[slot] = UInt32(truncatingIfNeeded: index + 1)
+    private func growTable() {
+        let oldSlots = slots
+        let oldSize = slotMask + 1
+        let newSize = oldSize * 2
+        slots = .allocate(capacity: newSize)
+        slots.initialize(repeating: Slot(key: 0, index: 0), count: newSize)
+        slotMask = newSize - 1
+        slotShift -= 1
+        growthThreshold = newSize / 10 * 7
+        for old in 0..<oldSize where oldSlots[old].index != 0 {
+            let entry = oldSlots[old]
+            let h = wordCount == 1 ? Self.mix(entry.key) : entry.key
+            var slot = Int(truncatingIfNeeded: h >> slotShift)
+            while slots[slot].index != 0 { slot = (slot + 1) & slotMask }
+            slots[slot] = entry
         }
+        oldSlots.deallocate()
     }
 
-    var allocatedBytes: Int { words.allocatedBytes + (tableMask + 1) * 4 }
+    var allocatedBytes: Int { words.allocatedBytes + (slotMask + 1) * MemoryLayout<Slot>.stride }
 }

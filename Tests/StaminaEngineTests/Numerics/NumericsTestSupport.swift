@@ -41,19 +41,19 @@ func poissonOracle(_ k: Int, _ lambda: Double) -> OracleFloat {
     return exp(exponent)
 }
 
-/// Row vector times exp(Q t) for a small dense generator, by scaling and squaring a Taylor
-/// series: exp(A) = exp(A / 2^s)^(2^s) with ||A / 2^s|| <= 1/2 and 30 Taylor terms.
-func denseTransient(generator q: [[Double]], initial: [Double], time: Double) -> [Double] {
-    let n = q.count
+/// exp(A t) for a small dense matrix, by scaling and squaring a Taylor series:
+/// exp(B) = exp(B / 2^s)^(2^s) with ||B / 2^s|| <= 1/2 and 30 Taylor terms.
+func denseExponential(_ matrix: [[Double]], time: Double) -> [[Double]] {
+    let n = matrix.count
     var norm = 0.0
-    for row in q { norm = max(norm, row.reduce(0) { $0 + abs($1) }) }
+    for row in matrix { norm = max(norm, row.reduce(0) { $0 + abs($1) }) }
     var squarings = 0
     var scale = time
     while norm * scale > 0.5 {
         scale /= 2
         squarings += 1
     }
-    let a = q.map { $0.map { $0 * scale } }
+    let a = matrix.map { $0.map { $0 * scale } }
     func multiply(_ x: [[Double]], _ y: [[Double]]) -> [[Double]] {
         var z = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         for i in 0..<n {
@@ -70,7 +70,27 @@ func denseTransient(generator q: [[Double]], initial: [Double], time: Double) ->
         for i in 0..<n { for j in 0..<n { exponential[i][j] += term[i][j] } }
     }
     for _ in 0..<squarings { exponential = multiply(exponential, exponential) }
+    return exponential
+}
+
+/// Row vector times exp(Q t).
+func denseTransient(generator q: [[Double]], initial: [Double], time: Double) -> [Double] {
+    let exponential = denseExponential(q, time: time)
+    let n = q.count
     return (0..<n).map { j in (0..<n).reduce(0.0) { $0 + initial[$1] * exponential[$1][j] } }
+}
+
+/// Row vector times integral_0^t exp(Q s) ds: the top-right block of exp([[Q, I], [0, 0]] t)
+/// (Van Loan, "Computing integrals involving the matrix exponential", 1978).
+func denseOccupation(generator q: [[Double]], initial: [Double], time: Double) -> [Double] {
+    let n = q.count
+    var augmented = [[Double]](repeating: [Double](repeating: 0, count: 2 * n), count: 2 * n)
+    for i in 0..<n {
+        for j in 0..<n { augmented[i][j] = q[i][j] }
+        augmented[i][n + i] = 1
+    }
+    let exponential = denseExponential(augmented, time: time)
+    return (0..<n).map { j in (0..<n).reduce(0.0) { $0 + initial[$1] * exponential[$1][n + j] } }
 }
 
 /// Checks the transient certificate against exact values: computed <= exact (up to `slack` for

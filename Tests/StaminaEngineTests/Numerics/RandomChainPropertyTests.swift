@@ -5,7 +5,8 @@ import Testing
 
 /// Random small CTMCs (2 to 5 states, about half the pairs connected, rates up to 4, some
 /// absorbing states), checked against a dense matrix exponential (`denseTransient`):
-/// non-negative, total + errorBound >= 1 - 1e-12, and within errorBound + 1e-10 in sum.
+/// non-negative, total + errorBound >= 1 - 1e-12, and within errorBound + 1e-10 in sum; rewards
+/// against the same exponential and its integral (Van Loan), within 1e-10 of their bounds.
 @Suite struct RandomChainPropertyTests {
     struct RandomChain {
         var rates: SparseMatrix
@@ -78,6 +79,48 @@ import Testing
                 rates: chain.rates, initial: chain.initial, time: 200, absorbing: target, accuracy: 1e-10)
             let reached = (0..<size).filter { target[$0] }.reduce(0.0) { $0 + transient.distribution[$1] }
             #expect(reached <= bounds.upper[0] + 1e-12)
+        }
+    }
+
+    @Test func rewardsAgreeWithDenseIntegrals() async {
+        await propertyCheck(
+            count: 100,
+            input: Gen.int(in: 2...5), Gen.double(in: 0...6).array(of: 25), Gen.double(in: 0...5).array(of: 5),
+            Gen.double(in: 0...1).array(of: 5), Gen.double(in: 0...3)
+        ) { size, entries, rewardValues, start, time in
+            let chain = Self.chain(size: size, entries: entries, flags: [1, 1, 1, 1, 1], start: start)
+            let rewards = Array(rewardValues.prefix(size))
+            let accuracy = 1e-9
+            let cumulative = try Uniformization.cumulativeReward(
+                rates: chain.rates, initial: chain.initial, time: time, stateRewards: rewards, accuracy: accuracy)
+            let occupation = denseOccupation(generator: chain.generator, initial: chain.initial, time: time)
+            let exactCumulative = zip(occupation, rewards).reduce(0.0) { $0 + $1.0 * $1.1 }
+            #expect(cumulative.lower <= exactCumulative + 1e-10 && exactCumulative <= cumulative.upper + 1e-10)
+            #expect(cumulative.upper - cumulative.lower <= 2 * accuracy)
+            let instantaneous = try Uniformization.instantaneousReward(
+                rates: chain.rates, initial: chain.initial, time: time, stateRewards: rewards, accuracy: accuracy)
+            let distribution = denseTransient(generator: chain.generator, initial: chain.initial, time: time)
+            let exactInstantaneous = zip(distribution, rewards).reduce(0.0) { $0 + $1.0 * $1.1 }
+            #expect(
+                instantaneous.lower <= exactInstantaneous + 1e-10 && exactInstantaneous <= instantaneous.upper + 1e-10)
+            #expect(instantaneous.upper - instantaneous.lower <= 2 * accuracy)
+        }
+    }
+
+    @Test func steadyStateIsTheLongRunLimit() async {
+        // Rates of at least 0.5 wherever there is a transition, so that exp(Q t) at t = 1e4 has
+        // converged far below the tolerance (1e-9): the oracle is the dense exponential there.
+        await propertyCheck(
+            count: 100,
+            input: Gen.int(in: 2...5), Gen.double(in: 0...6).array(of: 25), Gen.double(in: 0...1).array(of: 5)
+        ) { size, entries, start in
+            let shifted = entries.map { $0 >= 2 ? $0 + 0.5 : $0 }
+            let chain = Self.chain(size: size, entries: shifted, flags: [1, 1, 1, 1, 1], start: start)
+            let result = try SteadyState.distribution(rates: chain.rates, initial: chain.initial, precision: 1e-12)
+            let limit = denseTransient(generator: chain.generator, initial: chain.initial, time: 1e4)
+            for (computed, exact) in zip(result, limit) {
+                #expect(abs(computed - exact) <= 1e-9, "\(result) vs \(limit)")
+            }
         }
     }
 }

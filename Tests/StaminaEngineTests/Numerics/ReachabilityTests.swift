@@ -67,7 +67,8 @@ import Testing
                 steps = Double(i * (n - i))
             } else {
                 let r = qDown / pUp
-                steps = Double(i) / (qDown - pUp) - Double(n) / (qDown - pUp) * (1 - pow(r, Double(i))) / (1 - pow(r, Double(n)))
+                let ruin = (1 - pow(r, Double(i))) / (1 - pow(r, Double(n)))
+                steps = Double(i) / (qDown - pUp) - Double(n) / (qDown - pUp) * ruin
             }
             let exact = steps / (p + q)
             #expect(result.lower[i] <= exact * (1 + 1e-13) && exact <= result.upper[i] * (1 + 1e-13), "state \(i)")

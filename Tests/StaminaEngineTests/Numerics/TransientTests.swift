@@ -73,6 +73,29 @@ import Testing
         expectCertified(result, exact: exact, accuracy: 1e-11)
     }
 
+    @Test func probabilityBoundsOfAStateSetContainTheTruth() throws {
+        // Erlang-3 as above: mass in the absorbing state is the CDF, in the phases its complement.
+        let rates = rateMatrix(states: 4, (0..<3).map { ($0, $0 + 1, 2.0) })
+        let result = try Uniformization.transient(
+            rates: rates, initial: [1, 0, 0, 0], time: 1.7, absorbing: [false, false, false, true],
+            accuracy: 1e-7)
+        let x = 3.4
+        let cdf = 1 - exp(-x) * (1 + x + x * x / 2)
+        let absorbed = result.probabilityBounds(of: [false, false, false, true])
+        let phases = result.probabilityBounds(of: [true, true, true, false])
+        #expect(absorbed.lower <= cdf && cdf <= absorbed.upper)
+        #expect(phases.lower <= 1 - cdf && 1 - cdf <= phases.upper)
+        #expect(absorbed.upper - absorbed.lower <= 1.01e-7)
+    }
+
+    @Test func overflowingExitRatesAreRejected() {
+        let rates = rateMatrix(states: 3, [(0, 1, 1e308), (0, 2, 1e308)])
+        #expect(throws: NumericsError.self) {
+            try Uniformization.transient(
+                rates: rates, initial: [1, 0, 0], time: 1, absorbing: [false, false, false], accuracy: 1e-6)
+        }
+    }
+
     @Test func absorbingFlagStopsOutgoingTransitions() throws {
         // State 1 has transitions but is flagged absorbing: the chain is then 0 -> 1 at rate 1.
         let rates = rateMatrix(states: 3, [(0, 1, 1), (1, 2, 5), (1, 0, 2), (2, 2, 7)])
