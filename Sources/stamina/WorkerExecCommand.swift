@@ -12,12 +12,14 @@ struct WorkerExecCommand: ParsableCommand {
     @Option(name: .customLong("memory-bytes")) var memoryBytes: Int = 0
     @Option(name: .customLong("cpu-seconds")) var cpuSeconds: Int = 0
     @Option(name: .customLong("status")) var statusFile: String
+    @Option(name: .customLong("server-pid")) var serverPID: Int32 = 0
     @Argument(parsing: .postTerminator) var command: [String] = []
 
     func run() throws {
         guard !command.isEmpty else { throw ValidationError("give the engine command after --") }
         let code = LimitedExecution.run(
-            memoryBytes: memoryBytes, cpuSeconds: cpuSeconds, statusFile: statusFile, arguments: command)
+            memoryBytes: memoryBytes, cpuSeconds: cpuSeconds, statusFile: statusFile, serverPID: serverPID,
+            arguments: command)
         throw ExitCode(code)
     }
 }

@@ -187,8 +187,8 @@ public final class JobRunner: Service, Sendable {
         [
             "worker-exec", "--memory-bytes", String(configuration.memoryLimitBytes),
             "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status,
-            "--",
-            configuration.resolvedEnginePath, "check", "model.prism", "properties.csl", "--json",
+            "--server-pid", String(getpid()), "--", configuration.resolvedEnginePath, "check", "model.prism",
+            "properties.csl", "--json",
             "--events", "events.jsonl", "--exportTrans", "transitions.txt", "--export-drn", "model.drn",
             "--threads", String(configuration.engineThreads),
         ] + job.parameters.engineArguments
