@@ -136,6 +136,23 @@ struct LifecycleTests {
         #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
     }
 
+    @Test func aGracefulStopKillsRunningJobsAndTheNextStartRequeuesThem() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let engine = try FakeEngine.install(in: directory)
+        let server = try await RunningServer(["engine=\(engine)"])
+        let reply = try await server.v1Submit(model: TestModels.sleeping)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 2 ? true : nil }
+        server.stop()
+        _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
+        let restarted = try await RunningServer(["engine=\(engine)"], dataDirectory: server.dataDirectory)
+        #expect(try await restarted.waitForV1State(id, token: token, ["RUNNING"]) == "RUNNING")
+        #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
+        restarted.stop()
+        _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
+    }
+
     @Test func aJobLostOnItsLastAttemptFailsWithWorkerLost() async throws {
         let directory = RunningServer.temporaryDirectory()
         let engine = try FakeEngine.install(in: directory)
