@@ -10,13 +10,15 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
-    try FileManager.default.createDirectory(atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
     let store = try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
     let metrics = ServerMetrics()
     let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
     let pruner = Pruner(store: store, configuration: configuration, logger: logger)
     let service = JobService(
-        store: store, runner: runner, validator: validator, configuration: configuration, metrics: metrics, logger: logger)
+        store: store, runner: runner, validator: validator, configuration: configuration, metrics: metrics,
+        logger: logger)
     let tokens = TokenAuthority(store: store, adminToken: configuration.adminToken)
     let trustedProxies = Set(configuration.trustedProxies)
 
@@ -26,9 +28,11 @@ public func buildApplication(
     router.add(middleware: ErrorMiddleware(legacyPrefix: configuration.pathPrefix))
     router.add(
         middleware: RateLimitMiddleware(
-            limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst), trustedProxies: trustedProxies))
+            limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst),
+            trustedProxies: trustedProxies))
 
-    let legacy = LegacyController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+    let legacy = LegacyController(
+        service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
     legacy.register(on: router)
     if !configuration.pathPrefix.isEmpty {
         legacy.register(on: router.group(RouterPath(configuration.pathPrefix)))
@@ -53,7 +57,8 @@ public enum TokenIssuer {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
         let token = RandomIdentifier.token()
-        let record = TokenRecord(hash: RandomIdentifier.sha256Hex(token), owner: admin ? "admin" : RandomIdentifier.owner(), isAdmin: admin)
+        let record = TokenRecord(
+            hash: RandomIdentifier.sha256Hex(token), owner: admin ? "admin" : RandomIdentifier.owner(), isAdmin: admin)
         try await store.insertToken(record, now: Date())
         await store.close()
         return token

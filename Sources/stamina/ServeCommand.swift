@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "TOML file with settings (keys as the flags, without --).")
     var config: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Any setting as KEY=VALUE (repeatable).", valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("set"), help: ArgumentHelp("Any setting as KEY=VALUE (repeatable).", valueName: "KEY=VALUE"))
     var settings: [String] = []
 
     @Option(help: "Address and port to listen on (default 127.0.0.1:8080).") var listen: String?
@@ -25,9 +26,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("memory-limit"), help: "Address-space bytes per job (default 524288000).")
     var memoryLimit: String?
     @Option(help: "Seconds a finished job is kept (default 36000).") var retention: String?
-    @Option(name: .customLong("trusted-proxies"), help: "Comma-separated proxy addresses whose X-Forwarded-For is trusted.")
+    @Option(
+        name: .customLong("trusted-proxies"), help: "Comma-separated proxy addresses whose X-Forwarded-For is trusted.")
     var trustedProxies: String?
-    @Option(name: .customLong("cors-origins"), help: "Comma-separated allowed CORS origins (default *).") var corsOrigins: String?
+    @Option(name: .customLong("cors-origins"), help: "Comma-separated allowed CORS origins (default *).")
+    var corsOrigins: String?
     @Option(help: "Allow submitting without a token (default true).") var anonymous: String?
     @Option(name: .customLong("admin-token"), help: "Admin bearer token.") var adminToken: String?
     @Option(name: .customLong("job-page-url"), help: "Where legacy from_web replies redirect; {id} is replaced.")

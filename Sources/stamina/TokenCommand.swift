@@ -9,10 +9,12 @@ struct TokenCommand: AsyncParsableCommand {
         commandName: "token", abstract: "Manage bearer tokens of the job server.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "create", abstract: "Issue a new token and print it.")
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Issue a new token and print it.")
 
         @Flag(help: "The token sees and manages every job.") var admin = false
-        @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./stamina-data"
+        @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory =
+            "./stamina-data"
 
         func run() async throws {
             let token = try await TokenIssuer.create(

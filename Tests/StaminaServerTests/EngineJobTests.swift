@@ -66,7 +66,9 @@ struct EngineJobTests {
     @Test func badModelsAreRefusedAtSubmissionWithLineAndColumn() async throws {
         let server = try await RunningServer()
         let broken = "ctmc\nmodule m\n  s : [0..1] init 0;\n  [] s = 0 -> 1.0 : (s' = );\nendmodule\n"
-        let reply = try await server.json("POST", "/v1/jobs", ["model": ["name": "broken.prism", "content": broken], "properties": "P=? [ F<=1 s=1 ]"])
+        let reply = try await server.json(
+            "POST", "/v1/jobs",
+            ["model": ["name": "broken.prism", "content": broken], "properties": "P=? [ F<=1 s=1 ]"])
         #expect(reply.status == 422)
         #expect(reply.object["type"] as? String == "https://staminachecker.org/problems/invalid-model")
         let diagnostic = try #require((reply.object["diagnostics"] as? [[String: Any]])?.first)
@@ -81,7 +83,8 @@ struct EngineJobTests {
         #expect((legacy.object["error"] as? String)?.contains("broken.prism:4:") == true)
 
         let unknownLabel = try await server.json(
-            "POST", "/v1/jobs", ["model": Self.pureBirth, "properties": ["name": "p.csl", "content": "P=? [ F<=1 \"nowhere\" ]"]])
+            "POST", "/v1/jobs",
+            ["model": Self.pureBirth, "properties": ["name": "p.csl", "content": "P=? [ F<=1 \"nowhere\" ]"]])
         #expect(unknownLabel.status == 422)
         #expect((unknownLabel.object["diagnostics"] as? [[String: Any]])?.first?["file"] as? String == "p.csl")
         #expect(try await server.get("/myjobs").status == 400)  // nothing became a job
@@ -90,7 +93,8 @@ struct EngineJobTests {
     @Test func anExplodingModelFailsWithMemoryLimit() async throws {
         let server = try await RunningServer(["memory-limit=300000000", "time-limit=120"])
         let reply = try await server.json(
-            "POST", "/v1/jobs", ["model": Self.exploding, "properties": "P=? [ F<=1000 \"far\" ]", "window": 1e-12, "kappa": 1e-30])
+            "POST", "/v1/jobs",
+            ["model": Self.exploding, "properties": "P=? [ F<=1000 \"far\" ]", "window": 1e-12, "kappa": 1e-30])
         #expect(reply.status == 202, "\(reply.text)")
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)

@@ -11,7 +11,10 @@ struct LegacyAPITests {
         let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
         let reply = try await server.multipart(
             "/jobs", fields: [("create", "yes"), ("method", "-J"), ("kappa", "2"), ("rkappa", "1.5"), ("w", "0.01")],
-            files: [("model_file", "bd.prism", TestModels.birthDeath), ("prop_file", "bd.csl", TestModels.birthDeathProperties)])
+            files: [
+                ("model_file", "bd.prism", TestModels.birthDeath),
+                ("prop_file", "bd.csl", TestModels.birthDeathProperties),
+            ])
         #expect(reply.status == 201)
         #expect(Set(reply.object.keys) == ["id", "status"])
         #expect(reply.object["status"] as? String == "Created")
@@ -28,8 +31,12 @@ struct LegacyAPITests {
         let log = try await server.text("POST", "/checkjob", id)
         #expect(log.status == 200)
         #expect(log.header("Content-Type")?.hasPrefix("text/plain") == true)
-        #expect(log.text.contains("\(escape)[1m\(escape)[34m[INFO]: \(escape)[0m\(escape)[0mUsing iterative method &lt;fake&gt;"))
-        #expect(log.text.contains("Probability Minimum: 0.250000000000\nProbability Maximum: 0.250500000000\nWindow: 0.000500000000\n"))
+        #expect(
+            log.text.contains(
+                "\(escape)[1m\(escape)[34m[INFO]: \(escape)[0m\(escape)[0mUsing iterative method &lt;fake&gt;"))
+        #expect(
+            log.text.contains(
+                "Probability Minimum: 0.250000000000\nProbability Maximum: 0.250500000000\nWindow: 0.000500000000\n"))
         #expect(log.text.hasSuffix("\(escape)[1m\(escape)[32m[MESSAGE]: \(escape)[0m\(escape)[0mFinished running!\n"))
         #expect(lookup.object["logs"] as? String == log.text)
 
@@ -44,25 +51,36 @@ struct LegacyAPITests {
         func encode(_ text: String) -> String {
             text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         }
-        let form = "create=1&method=PRIORITY&model_file=\(encode(TestModels.birthDeath))&prop_file=\(encode(TestModels.birthDeathProperties))"
+        let form =
+            "create=1&method=PRIORITY&model_file=\(encode(TestModels.birthDeath))&prop_file=\(encode(TestModels.birthDeathProperties))"
         let encoded = try await server.text("POST", "/jobs", form, contentType: "application/x-www-form-urlencoded")
         #expect(encoded.status == 201)
         let json = try await server.json(
-            "POST", "/jobs", ["create": true, "model_file": TestModels.birthDeath, "prop_file": TestModels.birthDeathProperties, "kappa": 0.5])
+            "POST", "/jobs",
+            [
+                "create": true, "model_file": TestModels.birthDeath, "prop_file": TestModels.birthDeathProperties,
+                "kappa": 0.5,
+            ])
         #expect(json.status == 201)
         let charset = try await server.request(
             "POST", "/jobs",
-            body: try JSONSerialization.data(withJSONObject: ["create": "1", "model_file": TestModels.birthDeath, "prop_file": "P=? [ F<=1 true ]"]),
+            body: try JSONSerialization.data(withJSONObject: [
+                "create": "1", "model_file": TestModels.birthDeath, "prop_file": "P=? [ F<=1 true ]",
+            ]),
             contentType: "application/json; charset=ISO-8859-1")
         #expect(charset.status == 201)
     }
 
     @Test func fromWebAnswersAnHTMLRedirectPage() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["job-page-url=https://example.org/job?id={id}"])
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(directory) + ["job-page-url=https://example.org/job?id={id}"])
         let reply = try await server.multipart(
             "/jobs", fields: [("create", "1"), ("from_web", "1")],
-            files: [("model_file", "m.prism", TestModels.birthDeath), ("prop_file", "p.csl", TestModels.birthDeathProperties)])
+            files: [
+                ("model_file", "m.prism", TestModels.birthDeath),
+                ("prop_file", "p.csl", TestModels.birthDeathProperties),
+            ])
         #expect(reply.status == 201)
         #expect(reply.header("Content-Type")?.hasPrefix("text/html") == true)
         let id = try #require(reply.text.firstMatch(of: /<code>([a-z2-7]{26})<\/code>/)?.1)
@@ -70,7 +88,10 @@ struct LegacyAPITests {
 
         let refused = try await server.multipart(
             "/jobs", fields: [("create", "1"), ("from_web", "1"), ("kappa", "nan")],
-            files: [("model_file", "m.prism", TestModels.birthDeath), ("prop_file", "p.csl", TestModels.birthDeathProperties)])
+            files: [
+                ("model_file", "m.prism", TestModels.birthDeath),
+                ("prop_file", "p.csl", TestModels.birthDeathProperties),
+            ])
         #expect(refused.status == 400)
         #expect(refused.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(refused.text.contains("kappa must be a finite number"))
@@ -149,7 +170,8 @@ struct LegacyAPITests {
 
     @Test func listingAllJobsNeedsTheAdminToken() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["admin-token=secret-admin"])
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(directory) + ["admin-token=secret-admin"])
         let id = try await server.legacySubmit()
         #expect(try await server.get("/jobs").status == 401)
         #expect(try await server.get("/jobs", token: "wrong").status == 401)
@@ -163,7 +185,9 @@ struct LegacyAPITests {
         let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["max-upload=2048"])
         let model = ("model_file", "m.prism", TestModels.birthDeath)
         let props = ("prop_file", "p.csl", TestModels.birthDeathProperties)
-        func submit(_ fields: [(String, String)], _ files: [(String, String, String)]) async throws -> RunningServer.Reply {
+        func submit(_ fields: [(String, String)], _ files: [(String, String, String)]) async throws
+            -> RunningServer.Reply
+        {
             try await server.multipart("/jobs", fields: [("create", "1")] + fields, files: files)
         }
         let cases: [(String, [(String, String)], [(String, String, String)], Int, String)] = [
@@ -176,7 +200,10 @@ struct LegacyAPITests {
             ("rkappa at most 1", [("rkappa", "1")], [model, props], 400, "rkappa must be"),
             ("negative kappa", [("kappa", "-1")], [model, props], 400, "kappa must be"),
             ("unknown method", [("method", "-X")], [model, props], 400, "method must be"),
-            ("oversized file", [], [("model_file", "m.prism", String(repeating: "x", count: 5000)), props], 413, "limit"),
+            (
+                "oversized file", [], [("model_file", "m.prism", String(repeating: "x", count: 5000)), props], 413,
+                "limit"
+            ),
         ]
         for (label, fields, files, status, message) in cases {
             let reply = try await submit(fields, files)

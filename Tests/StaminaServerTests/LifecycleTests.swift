@@ -42,8 +42,12 @@ struct LifecycleTests {
         let brokenID = try #require(broken.object["id"] as? String)
         _ = try await server.waitForV1State(crashID, token: token, ["FAILED"])
         _ = try await server.waitForV1State(brokenID, token: token, ["FAILED"])
-        #expect(try await server.get("/v1/jobs/\(crashID)", token: token).object["failureReason"] as? String == "ENGINE_ERROR")
-        #expect(try await server.get("/v1/jobs/\(brokenID)", token: token).object["failureReason"] as? String == "INVALID_INPUT")
+        #expect(
+            try await server.get("/v1/jobs/\(crashID)", token: token).object["failureReason"] as? String
+                == "ENGINE_ERROR")
+        #expect(
+            try await server.get("/v1/jobs/\(brokenID)", token: token).object["failureReason"] as? String
+                == "INVALID_INPUT")
         #expect(try await server.legacyStatus(crashID) == "exited")
     }
 
@@ -53,28 +57,33 @@ struct LifecycleTests {
         let running = try await server.v1Submit(model: TestModels.sleeping)
         let token = try #require(running.object["token"] as? String)
         let runningID = try #require(running.object["id"] as? String)
-        let queuedID = try #require(try await server.v1Submit(model: TestModels.sleeping, token: token).object["id"] as? String)
+        let queuedID = try #require(
+            try await server.v1Submit(model: TestModels.sleeping, token: token).object["id"] as? String)
         _ = try await server.waitForV1State(runningID, token: token, ["RUNNING"])
         _ = try await server.waitFor("engine processes") { server.processesOfJob(runningID).count >= 2 ? true : nil }
 
-        let cancelQueued = try await server.request("POST", "/v1/jobs/\(queuedID)/cancel", headers: ["Authorization": "Bearer \(token)"])
+        let cancelQueued = try await server.request(
+            "POST", "/v1/jobs/\(queuedID)/cancel", headers: ["Authorization": "Bearer \(token)"])
         #expect(cancelQueued.status == 202)
         #expect(cancelQueued.object["state"] as? String == "CANCELLED")
 
-        let cancelRunning = try await server.request("POST", "/v1/jobs/\(runningID)/cancel", headers: ["Authorization": "Bearer \(token)"])
+        let cancelRunning = try await server.request(
+            "POST", "/v1/jobs/\(runningID)/cancel", headers: ["Authorization": "Bearer \(token)"])
         #expect(cancelRunning.status == 202)
         #expect(["CANCELLING", "CANCELLED"].contains(cancelRunning.object["state"] as? String))
         _ = try await server.waitForV1State(runningID, token: token, ["CANCELLED"], timeout: 5)
         #expect(server.processesOfJob(runningID).isEmpty)  // the whole group (worker-exec, bash, sleep)
         #expect(server.zombieChildren().isEmpty)
-        let again = try await server.request("POST", "/v1/jobs/\(runningID)/cancel", headers: ["Authorization": "Bearer \(token)"])
+        let again = try await server.request(
+            "POST", "/v1/jobs/\(runningID)/cancel", headers: ["Authorization": "Bearer \(token)"])
         #expect(again.status == 409)
         #expect(try await server.get("/v1/jobs/\(runningID)/log", token: token).text.hasSuffix("Killed.\n"))
     }
 
     @Test func ownerQuotaAndSystemQuota() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["owner-quota=2", "system-quota=3", "workers=1"])
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(directory) + ["owner-quota=2", "system-quota=3", "workers=1"])
         let first = try await server.v1Submit(model: TestModels.sleeping)
         let token = try #require(first.object["token"] as? String)
         #expect(try await server.v1Submit(model: TestModels.sleeping, token: token).status == 202)
@@ -92,7 +101,8 @@ struct LifecycleTests {
 
     @Test func pruningKeepsATombstone() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["retention=0.5", "prune-interval=0.2"])
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(directory) + ["retention=0.5", "prune-interval=0.2"])
         let reply = try await server.v1Submit()
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
@@ -126,6 +136,23 @@ struct LifecycleTests {
         #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
     }
 
+    @Test func aGracefulStopKillsRunningJobsAndTheNextStartRequeuesThem() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let engine = try FakeEngine.install(in: directory)
+        let server = try await RunningServer(["engine=\(engine)"])
+        let reply = try await server.v1Submit(model: TestModels.sleeping)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 2 ? true : nil }
+        server.stop()
+        _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
+        let restarted = try await RunningServer(["engine=\(engine)"], dataDirectory: server.dataDirectory)
+        #expect(try await restarted.waitForV1State(id, token: token, ["RUNNING"]) == "RUNNING")
+        #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
+        restarted.stop()
+        _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
+    }
+
     @Test func aJobLostOnItsLastAttemptFailsWithWorkerLost() async throws {
         let directory = RunningServer.temporaryDirectory()
         let engine = try FakeEngine.install(in: directory)
@@ -157,11 +184,14 @@ struct LifecycleTests {
                     var ids = [id]
                     for _ in 1..<jobsPerClient {
                         let reply = try await server.v1Submit(token: token)
-                        guard let next = reply.object["id"] as? String else { throw TestFailure("submit failed: \(reply.text)") }
+                        guard let next = reply.object["id"] as? String else {
+                            throw TestFailure("submit failed: \(reply.text)")
+                        }
                         ids.append(next)
                     }
                     for id in ids {
-                        states[id] = try await server.waitForV1State(id, token: token, ["SUCCEEDED", "FAILED", "CANCELLED"], timeout: 120)
+                        states[id] = try await server.waitForV1State(
+                            id, token: token, ["SUCCEEDED", "FAILED", "CANCELLED"], timeout: 120)
                     }
                     return states
                 }

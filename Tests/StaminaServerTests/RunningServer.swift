@@ -16,7 +16,8 @@ final class RunningServer: @unchecked Sendable {
 
     /// The `stamina` binary built next to the test bundle.
     static var staminaBinary: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("stamina").path
@@ -39,7 +40,9 @@ final class RunningServer: @unchecked Sendable {
         self.settings = settings
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.staminaBinary)
-        var arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--data-dir", self.dataDirectory, "--set", "rate-limit=0"]
+        var arguments = [
+            "serve", "--listen", "127.0.0.1:\(port)", "--data-dir", self.dataDirectory, "--set", "rate-limit=0",
+        ]
         for setting in settings { arguments += ["--set", setting] }
         process.arguments = arguments
         let output = Pipe()
@@ -49,7 +52,8 @@ final class RunningServer: @unchecked Sendable {
         self.process = process
         // The first stdout line names the port: "stamina serve: listening on http://127.0.0.1:PORT".
         let line = try await Self.firstLine(of: output.fileHandleForReading, deadline: .now + .seconds(30))
-        guard let portText = line.split(separator: ":").last, let actual = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard let portText = line.split(separator: ":").last,
+            let actual = Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))
         else {
             process.terminate()
             throw TestFailure("server did not start: '\(line)'")
@@ -131,17 +135,21 @@ final class RunningServer: @unchecked Sendable {
         return try await request("GET", path, headers: all)
     }
 
-    func text(_ method: String, _ path: String, _ text: String, contentType: String = "text/plain") async throws -> Reply {
+    func text(_ method: String, _ path: String, _ text: String, contentType: String = "text/plain") async throws
+        -> Reply
+    {
         try await request(method, path, body: Data(text.utf8), contentType: contentType)
     }
 
-    func json(_ method: String, _ path: String, _ object: Any, token: String? = nil, headers: [String: String] = [:]) async throws
+    func json(_ method: String, _ path: String, _ object: Any, token: String? = nil, headers: [String: String] = [:])
+        async throws
         -> Reply
     {
         var all = headers
         if let token { all["Authorization"] = "Bearer \(token)" }
         return try await request(
-            method, path, body: try JSONSerialization.data(withJSONObject: object), contentType: "application/json", headers: all)
+            method, path, body: try JSONSerialization.data(withJSONObject: object), contentType: "application/json",
+            headers: all)
     }
 
     /// Posts a multipart/form-data body: `fields` as text parts, `files` as (field, filename, text).

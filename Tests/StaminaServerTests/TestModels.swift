@@ -58,10 +58,15 @@ extension RunningServer {
     }
 
     /// Submits through `/v1` (JSON) and returns the job resource.
-    func v1Submit(model: String = TestModels.birthDeath, token: String? = nil, extra: [String: Any] = [:], headers: [String: String] = [:])
+    func v1Submit(
+        model: String = TestModels.birthDeath, token: String? = nil, extra: [String: Any] = [:],
+        headers: [String: String] = [:]
+    )
         async throws -> RunningServer.Reply
     {
-        var body: [String: Any] = ["model": ["name": "bd.prism", "content": model], "properties": TestModels.birthDeathProperties]
+        var body: [String: Any] = [
+            "model": ["name": "bd.prism", "content": model], "properties": TestModels.birthDeathProperties,
+        ]
         body.merge(extra) { _, new in new }
         return try await json("POST", "/v1/jobs", body, token: token, headers: headers)
     }
@@ -70,7 +75,8 @@ extension RunningServer {
         try await get("/v1/jobs/\(id)", token: token).object["state"] as? String
     }
 
-    func waitForV1State(_ id: String, token: String, _ states: Set<String>, timeout: Double = 60) async throws -> String {
+    func waitForV1State(_ id: String, token: String, _ states: Set<String>, timeout: Double = 60) async throws -> String
+    {
         try await waitFor("job \(id) in \(states)", timeout: timeout) {
             let state = try await self.v1State(id, token: token)
             return state.flatMap { states.contains($0) ? $0 : nil }

@@ -51,8 +51,12 @@ struct V1APITests {
 
         let renamed = try await server.json("PATCH", "/v1/jobs/\(id)", ["name": "renamed"], token: token)
         #expect(renamed.object["name"] as? String == "renamed")
-        #expect(try await server.request("DELETE", "/v1/jobs/\(id)", headers: ["Authorization": "Bearer \(other)"]).status == 404)
-        #expect(try await server.request("DELETE", "/v1/jobs/\(id)", headers: ["Authorization": "Bearer \(token)"]).status == 204)
+        #expect(
+            try await server.request("DELETE", "/v1/jobs/\(id)", headers: ["Authorization": "Bearer \(other)"]).status
+                == 404)
+        #expect(
+            try await server.request("DELETE", "/v1/jobs/\(id)", headers: ["Authorization": "Bearer \(token)"]).status
+                == 204)
         #expect(try await server.get("/v1/jobs/\(id)", token: token).status == 404)
         #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/jobs/\(id)"))
     }
@@ -78,7 +82,8 @@ struct V1APITests {
 
         // Resuming after the round event repeats nothing before it.
         let roundID = try #require(round.split(separator: "\n").first { $0.hasPrefix("id: ") }?.dropFirst(4))
-        let resumed = try await server.get("/v1/jobs/\(id)/events", token: token, headers: ["Last-Event-ID": String(roundID)])
+        let resumed = try await server.get(
+            "/v1/jobs/\(id)/events", token: token, headers: ["Last-Event-ID": String(roundID)])
         #expect(!resumed.text.contains("event: round"))
         #expect(resumed.text.contains("event: property"))
     }
@@ -126,7 +131,8 @@ struct V1APITests {
 
     @Test func badInputIsAProblemDocument() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["anonymous=false", "admin-token=adm"])
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(directory) + ["anonymous=false", "admin-token=adm"])
         #expect(try await server.v1Submit().status == 401)
         let nan = try await server.v1Submit(token: "adm", extra: ["kappa": "nan"])
         #expect(nan.status == 422)
@@ -139,7 +145,8 @@ struct V1APITests {
         #expect(missing.status == 422)
         #expect((missing.object["detail"] as? String)?.contains("properties file is missing") == true)
         let notJSON = try await server.request(
-            "POST", "/v1/jobs", body: Data("{".utf8), contentType: "application/json", headers: ["Authorization": "Bearer adm"])
+            "POST", "/v1/jobs", body: Data("{".utf8), contentType: "application/json",
+            headers: ["Authorization": "Bearer adm"])
         #expect(notJSON.status == 400)
         #expect(notJSON.header("Content-Type") == "application/problem+json")
     }

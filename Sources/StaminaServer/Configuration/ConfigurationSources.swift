@@ -32,7 +32,8 @@ extension ServerConfiguration {
         var result: [(String, String)] = []
         for (key, value) in table {
             guard let rendered = render(value) else {
-                throw ConfigurationError(description: "\(file): key '\(key)': expected a string, number, boolean or array")
+                throw ConfigurationError(
+                    description: "\(file): key '\(key)': expected a string, number, boolean or array")
             }
             result.append((key, rendered))
         }

@@ -67,7 +67,8 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 
 extension ServerConfiguration {
     public static let settings: [ConfigurationSetting] = [
-        text("listen", "address and port to listen on (ADDR:PORT)", { "\($0.host):\($0.port)" }) { config, text throws(ConfigurationError) in
+        text("listen", "address and port to listen on (ADDR:PORT)", { "\($0.host):\($0.port)" }) {
+            config, text throws(ConfigurationError) in
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
                 (0...65535).contains(port)
             else { throw ConfigurationError(description: "listen: expected ADDR:PORT, got '\(text)'") }
@@ -91,19 +92,25 @@ extension ServerConfiguration {
         list("trusted-proxies", "addresses whose X-Forwarded-For is trusted", \.trustedProxies),
         list("cors-origins", "allowed CORS origins", \.corsOrigins),
         bool("anonymous", "allow submitting without a token (returns a token)", \.allowAnonymous),
-        text("admin-token", "admin bearer token (also: stamina token create --admin)", { $0.adminToken == nil ? "" : "(set)" }) {
+        text(
+            "admin-token", "admin bearer token (also: stamina token create --admin)",
+            { $0.adminToken == nil ? "" : "(set)" }
+        ) {
             $0.adminToken = $1.isEmpty ? nil : $1
         },
         text("job-page-url", "page the legacy from_web reply redirects to; {id} is replaced", { $0.jobPageURL }) {
             $0.jobPageURL = $1
         },
-        text("path-prefix", "second mount point of the legacy endpoints (empty = none)", { $0.pathPrefix }) { config, text throws(ConfigurationError) in
+        text("path-prefix", "second mount point of the legacy endpoints (empty = none)", { $0.pathPrefix }) {
+            config, text throws(ConfigurationError) in
             guard text.isEmpty || (text.hasPrefix("/") && !text.hasSuffix("/")) else {
                 throw ConfigurationError(description: "path-prefix: expected /name, got '\(text)'")
             }
             config.pathPrefix = text
         },
-        text("engine", "stamina binary that runs jobs (empty = this executable)", { $0.enginePath }) { $0.enginePath = $1 },
+        text("engine", "stamina binary that runs jobs (empty = this executable)", { $0.enginePath }) {
+            $0.enginePath = $1
+        },
         text("log-level", "trace, debug, info, notice, warning, error, critical", { $0.logLevel }) {
             $0.logLevel = $1
         },
@@ -137,7 +144,8 @@ extension ServerConfiguration {
     private static func int(
         _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Int> & Sendable, min: Int
     ) -> ConfigurationSetting {
-        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) { config, text throws(ConfigurationError) in
+        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) {
+            config, text throws(ConfigurationError) in
             guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= min else {
                 throw ConfigurationError(description: "\(key): expected an integer >= \(min), got '\(text)'")
             }
@@ -148,7 +156,8 @@ extension ServerConfiguration {
     private static func double(
         _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Double> & Sendable, min: Double
     ) -> ConfigurationSetting {
-        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) { config, text throws(ConfigurationError) in
+        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) {
+            config, text throws(ConfigurationError) in
             guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= min else {
                 throw ConfigurationError(description: "\(key): expected a number >= \(min), got '\(text)'")
             }
@@ -159,7 +168,8 @@ extension ServerConfiguration {
     private static func bool(
         _ key: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Bool> & Sendable
     ) -> ConfigurationSetting {
-        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) { config, text throws(ConfigurationError) in
+        ConfigurationSetting(key: key, help: help, read: { "\($0[keyPath: path])" }) {
+            config, text throws(ConfigurationError) in
             switch text.lowercased() {
             case "true", "1", "yes", "on": config[keyPath: path] = true
             case "false", "0", "no", "off": config[keyPath: path] = false

@@ -30,7 +30,8 @@ struct APIError: Error, Sendable {
             detail: diagnostics.map(\.text).joined(separator: "\n"), diagnostics: diagnostics)
     }
     static func missingFile(_ detail: String) -> APIError {
-        APIError(status: .unprocessableContent, slug: "missing-file", title: "A file is missing or empty", detail: detail)
+        APIError(
+            status: .unprocessableContent, slug: "missing-file", title: "A file is missing or empty", detail: detail)
     }
     static func notFound(_ what: String = "job") -> APIError {
         APIError(status: .notFound, slug: "not-found", title: "Not found", detail: "no such \(what)")
@@ -45,7 +46,9 @@ struct APIError: Error, Sendable {
         APIError(status: .conflict, slug: "conflict", title: "Conflict", detail: detail)
     }
     static func quota(_ detail: String) -> APIError {
-        APIError(status: .tooManyRequests, slug: "quota-exceeded", title: "Quota exceeded", detail: detail, retryAfterSeconds: 30)
+        APIError(
+            status: .tooManyRequests, slug: "quota-exceeded", title: "Quota exceeded", detail: detail,
+            retryAfterSeconds: 30)
     }
     static func rateLimited(retryAfter: Int) -> APIError {
         APIError(
@@ -56,13 +59,17 @@ struct APIError: Error, Sendable {
         APIError(status: .contentTooLarge, slug: "payload-too-large", title: "Upload too large", detail: detail)
     }
     static func unsupportedMediaType(_ detail: String) -> APIError {
-        APIError(status: .unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported media type", detail: detail)
+        APIError(
+            status: .unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported media type",
+            detail: detail)
     }
     static func `internal`(_ detail: String) -> APIError {
         APIError(status: .internalServerError, slug: "internal", title: "Internal error", detail: detail)
     }
     static func unavailable(_ detail: String) -> APIError {
-        APIError(status: .serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail, retryAfterSeconds: 5)
+        APIError(
+            status: .serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail,
+            retryAfterSeconds: 5)
     }
 
     static func from(_ error: StoreError) -> APIError {
@@ -78,7 +85,9 @@ struct APIError: Error, Sendable {
             return .payloadTooLarge("the request body is larger than the server accepts")
         case .notFound: return .notFound("resource")
         case .methodNotAllowed:
-            return APIError(status: .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed", detail: "method not allowed here")
+            return APIError(
+                status: .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
+                detail: "method not allowed here")
         default:
             return APIError(
                 status: error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase,

@@ -8,7 +8,9 @@ struct CORSPolicyMiddleware: RouterMiddleware {
     static let methods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
     static let headers = "Content-Type, Authorization, Idempotency-Key, Last-Event-ID, X-Requested-With"
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var response: Response
         if request.method == .options {
             response = Response(status: .noContent)

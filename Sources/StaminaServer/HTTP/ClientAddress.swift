@@ -11,13 +11,23 @@ enum ClientAddress {
         guard trustedProxies.contains(peerAddress), let forwarded = request.headers[.xForwardedFor] else {
             return peerAddress
         }
-        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         return hops.reversed().first { !trustedProxies.contains($0) } ?? peerAddress
     }
 }
 
 extension HTTPField.Name {
-    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    static let xForwardedFor = literal("X-Forwarded-For")
+    static let idempotencyKey = literal("Idempotency-Key")
+    static let lastEventID = literal("Last-Event-ID")
+    static let xNextOffset = literal("X-Next-Offset")
+    static let xAccelBuffering = literal("X-Accel-Buffering")
+
+    /// Header names written in this file; a typo here is a programming error caught by any test.
+    private static func literal(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { fatalError("'\(name)' is not a header name") }
+        return field
+    }
 }

@@ -8,7 +8,9 @@ struct ErrorMiddleware: RouterMiddleware {
     typealias Context = StaminaRequestContext
     let legacyPrefix: String
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as APIError {

@@ -19,7 +19,9 @@ struct EventStream: Sendable {
 
         init?(_ text: String) {
             let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 3, let log = Int(parts[1]), let events = Int(parts[2]), log >= 0, events >= 0 else { return nil }
+            guard parts.count == 3, let log = Int(parts[1]), let events = Int(parts[2]), log >= 0, events >= 0 else {
+                return nil
+            }
             state = String(parts[0])
             logLines = log
             eventLines = events
@@ -57,7 +59,8 @@ struct EventStream: Sendable {
                     cursor.state = current.state.rawValue
                     let reason = current.failureReason.map { "\"\($0.rawValue)\"" } ?? "null"
                     chunk += Self.event(
-                        "state", id: cursor.id, data: "{\"state\":\"\(current.state.rawValue)\",\"failureReason\":\(reason)}")
+                        "state", id: cursor.id,
+                        data: "{\"state\":\"\(current.state.rawValue)\",\"failureReason\":\(reason)}")
                 }
                 polls += 1
                 if chunk.isEmpty, polls % Self.heartbeatEvery == 0 { chunk = ": keep-alive\n\n" }
@@ -71,12 +74,13 @@ struct EventStream: Sendable {
         }
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .xAccelBuffering: "no"],
             body: body)
     }
 
     static func event(_ type: String, id: String, data: String) -> String {
-        let payload = data.split(separator: "\n", omittingEmptySubsequences: false).map { "data: \($0)" }.joined(separator: "\n")
+        let payload = data.split(separator: "\n", omittingEmptySubsequences: false).map { "data: \($0)" }.joined(
+            separator: "\n")
         return "id: \(id)\nevent: \(type)\n\(payload)\n\n"
     }
 

@@ -45,7 +45,8 @@ struct JobsController: Sendable {
     private func create(_ request: Request) async throws -> Response {
         var principal = try await tokens.principal(request)
         let idempotencyKey = request.headers[.idempotencyKey].map { String($0.prefix(200)) }
-        if let principal, let key = idempotencyKey, let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
+        if let principal, let key = idempotencyKey,
+            let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
             let job = try await service.store.job(id: id)
         {
             return accepted(job, token: nil)
@@ -53,11 +54,13 @@ struct JobsController: Sendable {
         var issuedToken: String? = nil
         if principal == nil {
             guard configuration.allowAnonymous else {
-                throw APIError.unauthorized("this server does not accept anonymous jobs; send 'Authorization: Bearer <token>'")
+                throw APIError.unauthorized(
+                    "this server does not accept anonymous jobs; send 'Authorization: Bearer <token>'")
             }
         }
         let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: 2 * configuration.maxUploadBytes + 65_536) } catch let error as HTTPError
+        do { body = try await request.body.collect(upTo: 2 * configuration.maxUploadBytes + 65_536) } catch let error
+            as HTTPError
             where error.status == .contentTooLarge
         {
             throw APIError.payloadTooLarge("the request body is larger than the server accepts")
@@ -73,7 +76,9 @@ struct JobsController: Sendable {
         }
         guard let owner = principal?.owner else { throw APIError.internal("no owner") }
         let job = try await service.submit(
-            .init(owner: owner, name: form.field("name"), model: files.model, properties: files.properties, parameters: parameters))
+            .init(
+                owner: owner, name: form.field("name"), model: files.model, properties: files.properties,
+                parameters: parameters))
         if let key = idempotencyKey, issuedToken == nil {
             try await service.store.rememberIdempotency(owner: owner, key: key, jobID: job.id, now: Date())
         }
@@ -81,9 +86,9 @@ struct JobsController: Sendable {
     }
 
     private func accepted(_ job: JobRecord, token: String?) -> Response {
-        var object = resource(job)
-        if let token { object["token"] = token }
-        return Reply.json(object, status: .accepted, headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
+        Reply.json(
+            resource(job, token: token), status: .accepted,
+            headers: [.location: "/v1/jobs/\(job.id)", .retryAfter: "1"])
     }
 
     private func list(_ request: Request) async throws -> Response {
@@ -92,13 +97,16 @@ struct JobsController: Sendable {
         var state: JobState? = nil
         if let text = query["state"] {
             guard let parsed = JobState(rawValue: String(text).uppercased()) else {
-                throw APIError.badRequest("state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.badRequest(
+                    "state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             state = parsed
         }
         var limit = 50
         if let text = query["limit"] {
-            guard let value = Int(text), (1...500).contains(value) else { throw APIError.badRequest("limit must be in 1...500") }
+            guard let value = Int(text), (1...500).contains(value) else {
+                throw APIError.badRequest("limit must be in 1...500")
+            }
             limit = value
         }
         var before: Int64? = nil
@@ -109,8 +117,8 @@ struct JobsController: Sendable {
         let page = try await service.store.jobs(
             owner: principal.isAdmin ? nil : principal.owner, state: state, before: before, limit: limit + 1)
         let shown = Array(page.prefix(limit))
-        let next: Any = page.count > limit ? String(shown.last?.sequence ?? 0) : NSNull()
-        return Reply.json(["jobs": shown.map(resource), "nextCursor": next])
+        let next: JSONText = page.count > limit ? .string(String(shown.last?.sequence ?? 0)) : .null
+        return Reply.json(.object([("jobs", .array(shown.map { resource($0) })), ("nextCursor", next)]))
     }
 
     private func rename(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
@@ -126,67 +134,88 @@ struct JobsController: Sendable {
         let (job, _) = try await visibleJob(request, context)
         var offset = 0
         if let text = request.uri.queryParameters["offset"] {
-            guard let value = Int(text), value >= 0 else { throw APIError.badRequest("offset must be a non-negative integer") }
+            guard let value = Int(text), value >= 0 else {
+                throw APIError.badRequest("offset must be a non-negative integer")
+            }
             offset = value
         }
         let log = Array(service.plainLog(job).utf8)
         let slice = offset < log.count ? log[offset...] : []
         var response = Reply.text(String(decoding: slice, as: UTF8.self))
-        response.headers[.init("X-Next-Offset")!] = String(log.count)
+        response.headers[.xNextOffset] = String(log.count)
         return response
     }
 
     private func result(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         if job.state == .pruned {
-            throw APIError(status: .gone, slug: "pruned", title: "Pruned", detail: "the job was pruned after its retention time")
+            throw APIError(
+                status: .gone, slug: "pruned", title: "Pruned", detail: "the job was pruned after its retention time")
         }
         guard job.state.isTerminal, let result = job.resultJSON else {
             throw APIError.conflict("the job is \(job.state.rawValue); its result is not available")
         }
         return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: result)))
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: result)))
     }
 
     private func artifact(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         let name = context.parameters.get("name") ?? ""
-        guard job.state.isTerminal, let path = service.directory(job.id).artifact(name), let data = FileManager.default.contents(atPath: path)
+        guard job.state.isTerminal, let path = service.directory(job.id).artifact(name),
+            let data = FileManager.default.contents(atPath: path)
         else { throw APIError.notFound("artifact") }
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: shapes
 
-    private func visibleJob(_ request: Request, _ context: StaminaRequestContext) async throws -> (JobRecord, Principal) {
+    private func visibleJob(_ request: Request, _ context: StaminaRequestContext) async throws -> (JobRecord, Principal)
+    {
         let principal = try await tokens.require(request)
         let id = context.parameters.get("id") ?? ""
-        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id), principal.canSee(job) else {
+        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id),
+            principal.canSee(job)
+        else {
             throw APIError.notFound()
         }
         return (job, principal)
     }
 
-    func resource(_ job: JobRecord) -> [String: Any] {
-        func time(_ date: Date?) -> Any { date.map { $0.formatted(.iso8601) } ?? NSNull() }
+    func resource(_ job: JobRecord, token: String? = nil) -> JSONText {
         let base = "/v1/jobs/\(job.id)"
-        let parameters: [String: Any] = [
-            "method": job.parameters.method.rawValue, "kappa": job.parameters.kappa,
-            "reduceKappa": job.parameters.reduceKappa, "approxFactor": job.parameters.approxFactor,
-            "window": job.parameters.window, "maxIterations": job.parameters.maxIterations,
-            "propertyTruncation": job.parameters.propertyTruncation, "constants": job.parameters.constants,
+        let parameters = job.parameters
+        var members: [(String, JSONText)] = [
+            ("id", .string(job.id)), ("name", .string(job.name)), ("state", .string(job.state.rawValue)),
+            ("failureReason", .optional(job.failureReason?.rawValue)),
+            ("failureMessage", .optional(job.failureMessage)),
+            (
+                "parameters",
+                .object([
+                    ("method", .string(parameters.method.rawValue)), ("kappa", .number(parameters.kappa)),
+                    ("reduceKappa", .number(parameters.reduceKappa)),
+                    ("approxFactor", .number(parameters.approxFactor)),
+                    ("window", .number(parameters.window)), ("maxIterations", .integer(parameters.maxIterations)),
+                    ("propertyTruncation", .bool(parameters.propertyTruncation)),
+                    ("constants", .string(parameters.constants)),
+                ])
+            ),
+            ("modelFile", .string(job.modelFileName)), ("propertiesFile", .string(job.propertiesFileName)),
+            ("attempts", .integer(job.attempts)), ("createdAt", .time(job.createdAt)),
+            ("startedAt", .time(job.startedAt)),
+            ("finishedAt", .time(job.finishedAt)),
+            (
+                "links",
+                .object([
+                    ("self", .string(base)), ("log", .string(base + "/log")), ("events", .string(base + "/events")),
+                    ("result", .string(base + "/result")), ("cancel", .string(base + "/cancel")),
+                ])
+            ),
         ]
-        return [
-            "id": job.id, "name": job.name, "state": job.state.rawValue,
-            "failureReason": job.failureReason?.rawValue ?? NSNull(), "failureMessage": job.failureMessage ?? NSNull(),
-            "parameters": parameters, "modelFile": job.modelFileName, "propertiesFile": job.propertiesFileName,
-            "attempts": job.attempts, "createdAt": time(job.createdAt), "startedAt": time(job.startedAt),
-            "finishedAt": time(job.finishedAt),
-            "links": [
-                "self": base, "log": base + "/log", "events": base + "/events", "result": base + "/result",
-                "cancel": base + "/cancel",
-            ],
-        ]
+        if let token { members.append(("token", .string(token))) }
+        return .object(members)
     }
 }

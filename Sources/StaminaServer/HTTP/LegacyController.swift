@@ -42,7 +42,8 @@ struct LegacyController: Sendable {
             let files = try JobService.files(from: form)
             let parameters = try JobService.parameters(from: form)
             let job = try await service.submit(
-                .init(owner: owner, name: nil, model: files.model, properties: files.properties, parameters: parameters))
+                .init(owner: owner, name: nil, model: files.model, properties: files.properties, parameters: parameters)
+            )
             if fromWeb { return Reply.html(redirectPage(id: job.id), status: .created) }
             return Reply.json(["id": job.id, "status": "Created"], status: .created)
         } catch var error {
@@ -110,7 +111,9 @@ struct LegacyController: Sendable {
         else { throw APIError.badRequest("expected a JSON body {\"id\": ..., \"name\": ...}") }
         let job = try await lookup(id)
         let renamed = try await service.rename(job, to: name)
-        return Reply.json(["success": "Successfully renamed job \(renamed.id) to \(LegacyLog.escapeAngles(Substring(renamed.name)))"])
+        return Reply.json([
+            "success": "Successfully renamed job \(renamed.id) to \(LegacyLog.escapeAngles(Substring(renamed.name)))"
+        ])
     }
 
     // MARK: shapes
@@ -138,7 +141,9 @@ struct LegacyController: Sendable {
     // MARK: plumbing
 
     private func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        do { return try await request.body.collect(upTo: limit) } catch let error as HTTPError where error.status == .contentTooLarge {
+        do { return try await request.body.collect(upTo: limit) } catch let error as HTTPError
+            where error.status == .contentTooLarge
+        {
             throw APIError.payloadTooLarge("the request body is larger than \(limit) bytes")
         }
     }

@@ -24,7 +24,8 @@ struct OperationsController: Sendable {
         }
         router.get("metrics") { _, _ in
             let counts = try await self.service.store.countByState()
-            return Reply.text(self.metrics.render(counts: counts), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            return Reply.text(
+                self.metrics.render(counts: counts), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
 

@@ -43,7 +43,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     let trustedProxies: Set<String>
     static let exempt: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         if request.method != .options, !Self.exempt.contains(request.uri.path) {
             let client = ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
             if let wait = limiter.take(client) { throw APIError.rateLimited(retryAfter: wait) }
@@ -56,7 +58,9 @@ struct MetricsMiddleware: RouterMiddleware {
     typealias Context = StaminaRequestContext
     let metrics: ServerMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         metrics.request(status: Int(response.status.code), duration: ContinuousClock.now - start)

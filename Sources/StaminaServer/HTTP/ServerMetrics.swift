@@ -22,12 +22,17 @@ public final class ServerMetrics: Sendable {
 
     init() {
         requests = registry.makeCounter(descriptor: Self.name("http_requests", "total", "HTTP requests answered"))
-        requestErrors = registry.makeCounter(descriptor: Self.name("http_errors", "total", "HTTP requests answered with 4xx or 5xx"))
+        requestErrors = registry.makeCounter(
+            descriptor: Self.name("http_errors", "total", "HTTP requests answered with 4xx or 5xx"))
         requestSeconds = registry.makeDurationHistogram(
             descriptor: Self.name("http_request_duration", "seconds", "time to answer an HTTP request"),
-            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)])
+            buckets: [
+                .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100),
+                .seconds(1),
+            ])
         submitted = registry.makeCounter(descriptor: Self.name("jobs_submitted", "total", "jobs accepted"))
-        refused = registry.makeCounter(descriptor: Self.name("jobs_refused", "total", "submissions refused (input, quota)"))
+        refused = registry.makeCounter(
+            descriptor: Self.name("jobs_refused", "total", "submissions refused (input, quota)"))
         dispatchSeconds = registry.makeDurationHistogram(
             descriptor: Self.name("job_dispatch", "seconds", "time from submission to the start of the run"),
             buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60)])
@@ -43,7 +48,8 @@ public final class ServerMetrics: Sendable {
         var counters: [String: Counter] = [:]
         for outcome in ["SUCCEEDED", "CANCELLED"] + FailureReason.allCases.map(\.rawValue) {
             counters[outcome] = registry.makeCounter(
-                descriptor: Self.name("jobs_finished", "total", "runs that ended, by outcome"), labels: [("outcome", outcome)])
+                descriptor: Self.name("jobs_finished", "total", "runs that ended, by outcome"),
+                labels: [("outcome", outcome)])
         }
         finishedCounters = counters
     }

@@ -48,11 +48,13 @@ struct SubmissionForm: Sendable {
                 "expected multipart/form-data, application/x-www-form-urlencoded or application/json, got '\(type)'")
         }
         for (name, value) in form.fields where fileFieldNames.contains(name) {
-            form.files[name] = File(fileName: name == "prop_file" || name == "properties" ? "properties.csl" : "model.prism", text: value)
+            form.files[name] = File(
+                fileName: name == "prop_file" || name == "properties" ? "properties.csl" : "model.prism", text: value)
             form.fields[name] = nil
         }
         for (name, file) in form.files where file.text.utf8.count > maxFileBytes {
-            throw APIError.payloadTooLarge("file '\(name)' has \(file.text.utf8.count) bytes; the limit is \(maxFileBytes)")
+            throw APIError.payloadTooLarge(
+                "file '\(name)' has \(file.text.utf8.count) bytes; the limit is \(maxFileBytes)")
         }
         return form
     }
@@ -61,7 +63,8 @@ struct SubmissionForm: Sendable {
         for piece in header.split(separator: ";").dropFirst() {
             let parts = piece.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
-            return parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\""))
         }
         return nil
     }
@@ -118,7 +121,9 @@ struct SubmissionForm: Sendable {
         do { object = try JSONSerialization.jsonObject(with: Data(buffer: body)) } catch {
             throw APIError.badRequest("the body is not valid JSON")
         }
-        guard var dictionary = object as? [String: Any] else { throw APIError.badRequest("the body must be a JSON object") }
+        guard var dictionary = object as? [String: Any] else {
+            throw APIError.badRequest("the body must be a JSON object")
+        }
         if let parameters = dictionary.removeValue(forKey: "parameters") as? [String: Any] {
             dictionary.merge(parameters) { outer, _ in outer }
         }

@@ -56,7 +56,8 @@ final class TokenAuthority: Sendable {
     /// A new owner with a new token (anonymous submissions, `stamina token create`).
     func issue(admin: Bool = false) async throws(APIError) -> (token: String, principal: Principal) {
         let token = RandomIdentifier.token()
-        let record = TokenRecord(hash: RandomIdentifier.sha256Hex(token), owner: RandomIdentifier.owner(), isAdmin: admin)
+        let record = TokenRecord(
+            hash: RandomIdentifier.sha256Hex(token), owner: RandomIdentifier.owner(), isAdmin: admin)
         do { try await store.insertToken(record, now: Date()) } catch { throw .from(error) }
         return (token, Principal(owner: record.owner, isAdmin: admin))
     }

@@ -31,14 +31,17 @@ public struct JobParameters: Codable, Sendable, Equatable {
     public func validate() -> [ParameterProblem] {
         var problems: [ParameterProblem] = []
         func check(_ name: String, _ value: Double, _ ok: Bool, _ expected: String) {
-            if !value.isFinite || !ok { problems.append(.init(parameter: name, message: "\(name) must be \(expected), got \(value)")) }
+            if !value.isFinite || !ok {
+                problems.append(.init(parameter: name, message: "\(name) must be \(expected), got \(value)"))
+            }
         }
         check("kappa", kappa, kappa > 0 && kappa <= 1e6, "a finite number in (0, 1e6]")
         check("rkappa", reduceKappa, reduceKappa > 1 && reduceKappa <= 1e6, "a finite number in (1, 1e6]")
         check("approxFactor", approxFactor, approxFactor > 1 && approxFactor <= 1e6, "a finite number in (1, 1e6]")
         check("window", window, window > 0 && window < 1, "a finite number in (0, 1)")
         if !(1...10_000).contains(maxIterations) {
-            problems.append(.init(parameter: "maxIterations", message: "maxIterations must be in 1...10000, got \(maxIterations)"))
+            problems.append(
+                .init(parameter: "maxIterations", message: "maxIterations must be in 1...10000, got \(maxIterations)"))
         }
         if constants.contains(where: { $0.isNewline }) || constants.utf8.count > 4096 {
             problems.append(.init(parameter: "constants", message: "constants must be one line of at most 4096 bytes"))

@@ -22,6 +22,8 @@ public struct JobRecord: Sendable, Equatable {
     public var finishedAt: Date?
     /// Orders listings and serves as the pagination cursor.
     public var sequence: Int64
+    /// Bumped by every update, so an in-memory copy can tell which of two rows is newer.
+    public var version: Int64 = 0
 }
 
 /// What a submission hands to the store.

@@ -42,7 +42,8 @@ final class JobService: Sendable {
             for name in names {
                 guard let text = present(form.fields[name]) else { continue }
                 if let value = parseFiniteNumber(text) { return value }
-                problems.append(.init(parameter: label, message: "\(label) must be a finite number, got '\(text.prefix(40))'"))
+                problems.append(
+                    .init(parameter: label, message: "\(label) must be a finite number, got '\(text.prefix(40))'"))
                 return nil
             }
             return nil
@@ -52,7 +53,11 @@ final class JobService: Sendable {
                 parameters.method = method
             } else {
                 problems.append(
-                    .init(parameter: "method", message: "method must be iterative, reexploring or priority (or -I, -J, -P), got '\(text.prefix(40))'"))
+                    .init(
+                        parameter: "method",
+                        message:
+                            "method must be iterative, reexploring or priority (or -I, -J, -P), got '\(text.prefix(40))'"
+                    ))
             }
         }
         if let value = number("kappa", "kappa", "k") { parameters.kappa = value }
@@ -63,14 +68,17 @@ final class JobService: Sendable {
             if value == value.rounded(), abs(value) < 1e9 {
                 parameters.maxIterations = Int(value)
             } else {
-                problems.append(.init(parameter: "maxIterations", message: "maxIterations must be an integer, got \(value)"))
+                problems.append(
+                    .init(parameter: "maxIterations", message: "maxIterations must be an integer, got \(value)"))
             }
         }
         if let text = present(form.field("propertyTruncation")) {
             switch text.lowercased() {
             case "true", "1", "yes", "on": parameters.propertyTruncation = true
             case "false", "0", "no", "off": parameters.propertyTruncation = false
-            default: problems.append(.init(parameter: "propertyTruncation", message: "propertyTruncation must be true or false"))
+            default:
+                problems.append(
+                    .init(parameter: "propertyTruncation", message: "propertyTruncation must be true or false"))
             }
         }
         if let text = present(form.field("noPropRefine", "R")), ["true", "1", "yes", "on"].contains(text.lowercased()) {
@@ -90,7 +98,9 @@ final class JobService: Sendable {
         var parameters: JobParameters
     }
 
-    static func files(from form: SubmissionForm) throws(APIError) -> (model: SubmissionForm.File, properties: SubmissionForm.File) {
+    static func files(from form: SubmissionForm) throws(APIError) -> (
+        model: SubmissionForm.File, properties: SubmissionForm.File
+    ) {
         guard let model = form.file("model_file", "model") else {
             throw .missingFile("the model file is missing (field 'model_file' or 'model')")
         }

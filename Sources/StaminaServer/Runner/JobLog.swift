@@ -15,7 +15,9 @@ enum JobLog {
         } else {
             lines += results
         }
-        if outcome.state == .failed, let message = outcome.message, !lines.contains(where: { $0.hasPrefix("[ERROR]: ") }) {
+        if outcome.state == .failed, let message = outcome.message,
+            !lines.contains(where: { $0.hasPrefix("[ERROR]: ") })
+        {
             lines.append("[ERROR]: " + message)
         }
         if outcome.endsWithKilled { lines.append("Killed.") }

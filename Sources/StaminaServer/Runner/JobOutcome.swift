@@ -43,11 +43,15 @@ struct JobOutcome: Sendable, Equatable {
         let nearMemoryLimit = Double(child.maxRSSBytes) >= memoryFractionThreshold * Double(limits.memoryLimitBytes)
         let memoryFailure = JobOutcome(
             state: .failed, reason: .memoryLimit,
-            message: "the engine ran out of memory (limit \(limits.memoryLimitBytes) bytes, peak resident \(child.maxRSSBytes) bytes)")
+            message:
+                "the engine ran out of memory (limit \(limits.memoryLimitBytes) bytes, peak resident \(child.maxRSSBytes) bytes)"
+        )
         if let signal = child.signal {
             let cpu = child.userSeconds + child.systemSeconds
             if signal == SIGXCPU || (signal == SIGKILL && cpu >= limits.cpuLimitEffective - 0.5) {
-                return JobOutcome(state: .failed, reason: .timeLimit, message: "the job used its \(limits.cpuLimitEffective) CPU seconds")
+                return JobOutcome(
+                    state: .failed, reason: .timeLimit,
+                    message: "the job used its \(limits.cpuLimitEffective) CPU seconds")
             }
             if saidNoMemory || nearMemoryLimit { return memoryFailure }
             return JobOutcome(state: .failed, reason: .engineError, message: "the engine stopped on signal \(signal)")
@@ -55,7 +59,8 @@ struct JobOutcome: Sendable, Equatable {
         switch child.exitCode ?? -1 {
         case 0: return JobOutcome(state: .succeeded, reason: nil, message: nil)
         case 1:
-            return JobOutcome(state: .failed, reason: .invalidInput, message: engineError?.message ?? "the engine refused the input")
+            return JobOutcome(
+                state: .failed, reason: .invalidInput, message: engineError?.message ?? "the engine refused the input")
         case LimitedExecution.exitCodeSpawnFailed:
             return JobOutcome(state: .failed, reason: .internal, message: "the engine could not be started")
         case let code:
@@ -65,7 +70,8 @@ struct JobOutcome: Sendable, Equatable {
             }
             if errorCode.contains("MEMORY") || saidNoMemory { return memoryFailure }
             return JobOutcome(
-                state: .failed, reason: .engineError, message: engineError?.message ?? "the engine exited with code \(code)")
+                state: .failed, reason: .engineError,
+                message: engineError?.message ?? "the engine exited with code \(code)")
         }
     }
 

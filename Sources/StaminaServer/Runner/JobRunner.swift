@@ -44,12 +44,15 @@ public final class JobRunner: Service, Sendable {
     public func run() async throws {
         let recovered = try await store.recoverInterrupted(maxAttempts: configuration.maxAttempts, now: Date())
         if recovered.requeued + recovered.failed > 0 {
-            logger.notice("recovered interrupted jobs", metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
+            logger.notice(
+                "recovered interrupted jobs",
+                metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for index in 0..<configuration.workers {
-                    let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                    let (stream, continuation) = AsyncStream.makeStream(
+                        of: Void.self, bufferingPolicy: .bufferingNewest(1))
                     let stopping = state.withLock { state in
                         state.doorbells.append(continuation)
                         return state.stopping
@@ -148,9 +151,11 @@ public final class JobRunner: Service, Sendable {
             options.processGroupID = 0
             let timeLimit = configuration.timeLimitSeconds
             let result = try await Subprocess.run(
-                .path(.init(ServerConfiguration.currentExecutable)), arguments: Arguments(arguments(for: job, in: directory)),
+                .path(.init(ServerConfiguration.currentExecutable)),
+                arguments: Arguments(arguments(for: job, in: directory)),
                 // A crash report would bury the job log (and takes seconds); the exit status says enough.
-                environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]), workingDirectory: .init(directory.path), platformOptions: options,
+                environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]),
+                workingDirectory: .init(directory.path), platformOptions: options,
                 input: .none, output: .fileDescriptor(.init(rawValue: stdout), closeAfterSpawningProcess: true),
                 error: .fileDescriptor(.init(rawValue: stderr), closeAfterSpawningProcess: true)
             ) { execution in
@@ -181,8 +186,9 @@ public final class JobRunner: Service, Sendable {
     private func arguments(for job: JobRecord, in directory: JobDirectory) -> [String] {
         [
             "worker-exec", "--memory-bytes", String(configuration.memoryLimitBytes),
-            "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status, "--",
-            configuration.resolvedEnginePath, "check", "model.prism", "properties.csl", "--json",
+            "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status,
+            "--server-pid", String(getpid()), "--", configuration.resolvedEnginePath, "check", "model.prism",
+            "properties.csl", "--json",
             "--events", "events.jsonl", "--exportTrans", "transitions.txt", "--export-drn", "model.drn",
             "--threads", String(configuration.engineThreads),
         ] + job.parameters.engineArguments
@@ -202,7 +208,8 @@ public final class JobRunner: Service, Sendable {
         }
         let outcome = JobOutcome.classify(
             intervention: intervention, child: child, engineError: engineError, stderr: stderr, limits: configuration)
-        let log = JobLog.compose(stderr: stderr, engineJSON: outcome.state == .succeeded ? engineJSON : nil, outcome: outcome)
+        let log = JobLog.compose(
+            stderr: stderr, engineJSON: outcome.state == .succeeded ? engineJSON : nil, outcome: outcome)
         let resultJSON = ResultDocument.make(
             engineJSON: engineJSON, outcome: outcome, child: child, wallSeconds: wallSeconds, job: job)
         do {

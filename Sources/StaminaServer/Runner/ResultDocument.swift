@@ -21,7 +21,9 @@ enum ResultDocument {
         if let code = child?.exitCode { run["exitCode"] = Int(code) }
         if let signal = child?.signal { run["signal"] = Int(signal) }
         document["run"] = run
-        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else { return nil }
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
+            return nil
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -11,6 +11,16 @@ public final class SQLiteJobStore: JobStore {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
+    /// Jobs as last written, so polling clients (most requests) cost no query. Coherent because
+    /// this process is SQLite's only writer and every write below refreshes or drops its entries.
+    private let cache = Mutex(JobCache())
+
+    private struct JobCache {
+        var jobs: [String: JobRecord] = [:]
+        /// Recently deleted ids: a write that finished before the delete must not bring them back.
+        var deleted: Set<String> = []
+    }
+    private static let cacheLimit = 20_000
 
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws(StoreError)
         -> SQLiteJobStore
@@ -56,7 +66,8 @@ public final class SQLiteJobStore: JobStore {
             attempts INTEGER NOT NULL DEFAULT 0,
             created_at REAL NOT NULL,
             started_at REAL,
-            finished_at REAL)
+            finished_at REAL,
+            version INTEGER NOT NULL DEFAULT 0)
         """,
         "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, seq)",
         "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, seq)",
@@ -73,7 +84,7 @@ public final class SQLiteJobStore: JobStore {
 
     private static let columns = """
         seq, id, owner, name, state, failure_reason, failure_message, parameters, model_file, props_file,
-        result, log, attempts, created_at, started_at, finished_at
+        result, log, attempts, created_at, started_at, finished_at, version
         """
 
     // MARK: JobStore
@@ -93,13 +104,39 @@ public final class SQLiteJobStore: JobStore {
                 .text(job.propertiesFileName), .float(job.createdAt.timeIntervalSince1970),
                 .integer(ownerQuota), .integer(systemQuota),
             ])
-        if let record = rows.first.flatMap(Self.record) { return record }
+        if let record = rows.first.flatMap(Self.record) {
+            remember(record)
+            return record
+        }
         if try await countActive(owner: job.owner) >= ownerQuota { throw .ownerQuotaExceeded(limit: ownerQuota) }
         throw .systemQuotaExceeded(limit: systemQuota)
     }
 
     public func job(id: String) async throws(StoreError) -> JobRecord? {
-        try await read("SELECT \(Self.columns) FROM jobs WHERE id = ?", [.text(id)]).first.flatMap(Self.record)
+        // Only writes fill the cache: a read that raced with a write could otherwise store an old row.
+        if let cached = cache.withLock({ $0.jobs[id] }) { return cached }
+        return try await read("SELECT \(Self.columns) FROM jobs WHERE id = ?", [.text(id)]).first.flatMap(Self.record)
+    }
+
+    /// Writes finish in any order on their tasks; the row version keeps the newest.
+    private func remember(_ record: JobRecord?) {
+        guard let record else { return }
+        cache.withLock { cache in
+            guard !cache.deleted.contains(record.id) else { return }
+            if let cached = cache.jobs[record.id], cached.version > record.version { return }
+            if cache.jobs.count >= Self.cacheLimit { cache.jobs.removeAll(keepingCapacity: true) }
+            cache.jobs[record.id] = record
+        }
+    }
+
+    private func forget(_ ids: [String], deleted: Bool = false) {
+        cache.withLock { cache in
+            for id in ids { cache.jobs[id] = nil }
+            if deleted {
+                if cache.deleted.count >= Self.cacheLimit { cache.deleted.removeAll(keepingCapacity: true) }
+                cache.deleted.formUnion(ids)
+            }
+        }
     }
 
     public func jobs(owner: String?, state: JobState?, before: Int64?, limit: Int) async throws(StoreError)
@@ -139,13 +176,15 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func claimNext(now: Date) async throws(StoreError) -> JobRecord? {
-        try await write(
+        let record = try await write(
             """
-            UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, started_at = ?
+            UPDATE jobs SET version = version + 1, state = 'RUNNING', attempts = attempts + 1, started_at = ?
             WHERE seq = (SELECT seq FROM jobs WHERE state = 'QUEUED' ORDER BY seq LIMIT 1)
             RETURNING \(Self.columns)
             """, [.float(now.timeIntervalSince1970)]
         ).first.flatMap(Self.record)
+        remember(record)
+        return record
     }
 
     public func finish(
@@ -154,66 +193,81 @@ public final class SQLiteJobStore: JobStore {
     ) async throws(StoreError) -> Bool {
         let rows = try await write(
             """
-            UPDATE jobs SET state = ?, failure_reason = ?, failure_message = ?, result = ?, log = ?, finished_at = ?
-            WHERE id = ? AND state IN ('RUNNING', 'CANCELLING') RETURNING id
+            UPDATE jobs SET version = version + 1, state = ?, failure_reason = ?, failure_message = ?, result = ?, log = ?, finished_at = ?
+            WHERE id = ? AND state IN ('RUNNING', 'CANCELLING') RETURNING \(Self.columns)
             """,
             [
                 .text(state.rawValue), reason.map { .text($0.rawValue) } ?? .null, message.map { .text($0) } ?? .null,
                 resultJSON.map { .text($0) } ?? .null, .text(log), .float(now.timeIntervalSince1970), .text(id),
             ])
+        remember(rows.first.flatMap(Self.record))
         return !rows.isEmpty
     }
 
     public func requestCancel(id: String, now: Date) async throws(StoreError) -> JobRecord? {
         let rows = try await write(
             """
-            UPDATE jobs SET
+            UPDATE jobs SET version = version + 1,
               state = CASE state WHEN 'QUEUED' THEN 'CANCELLED' ELSE 'CANCELLING' END,
               finished_at = CASE state WHEN 'QUEUED' THEN ?2 ELSE finished_at END,
               log = CASE state WHEN 'QUEUED' THEN 'Killed.' || char(10) ELSE log END
             WHERE id = ?1 AND state IN ('QUEUED', 'RUNNING') RETURNING \(Self.columns)
             """, [.text(id), .float(now.timeIntervalSince1970)])
-        if let record = rows.first.flatMap(Self.record) { return record }
+        if let record = rows.first.flatMap(Self.record) {
+            remember(record)
+            return record
+        }
         return try await job(id: id)
     }
 
     public func rename(id: String, name: String) async throws(StoreError) -> JobRecord? {
-        try await write("UPDATE jobs SET name = ? WHERE id = ? RETURNING \(Self.columns)", [.text(name), .text(id)])
-            .first.flatMap(Self.record)
+        let record = try await write(
+            "UPDATE jobs SET version = version + 1, name = ? WHERE id = ? RETURNING \(Self.columns)",
+            [.text(name), .text(id)]
+        ).first.flatMap(Self.record)
+        remember(record)
+        return record
     }
 
     public func delete(id: String) async throws(StoreError) -> Bool {
-        !(try await write("DELETE FROM jobs WHERE id = ? RETURNING id", [.text(id)])).isEmpty
+        let deleted = !(try await write("DELETE FROM jobs WHERE id = ? RETURNING id", [.text(id)])).isEmpty
+        forget([id], deleted: true)
+        return deleted
     }
 
-    public func recoverInterrupted(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int) {
+    public func recoverInterrupted(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int)
+    {
         let time = SQLiteData.float(now.timeIntervalSince1970)
+        cache.withLock { $0.jobs.removeAll() }
         _ = try await write(
             """
-            UPDATE jobs SET state = 'CANCELLED', finished_at = ?, log = coalesce(log, '') || 'Killed.' || char(10)
+            UPDATE jobs SET version = version + 1, state = 'CANCELLED', finished_at = ?, log = coalesce(log, '') || 'Killed.' || char(10)
             WHERE state = 'CANCELLING'
             """, [time])
         let failed = try await write(
             """
-            UPDATE jobs SET state = 'FAILED', failure_reason = 'WORKER_LOST',
+            UPDATE jobs SET version = version + 1, state = 'FAILED', failure_reason = 'WORKER_LOST',
               failure_message = 'the server stopped while the job ran, ' || attempts || ' times', finished_at = ?,
               log = coalesce(log, '') || '[ERROR]: the server stopped while this job ran' || char(10)
             WHERE state = 'RUNNING' AND attempts >= ? RETURNING id
             """, [time, .integer(maxAttempts)]
         ).count
         let requeued = try await write(
-            "UPDATE jobs SET state = 'QUEUED', started_at = NULL WHERE state = 'RUNNING' RETURNING id", []
+            "UPDATE jobs SET version = version + 1, state = 'QUEUED', started_at = NULL WHERE state = 'RUNNING' RETURNING id",
+            []
         ).count
         return (requeued, failed)
     }
 
     public func prune(finishedBefore cutoff: Date, tombstoneLog: String) async throws(StoreError) -> [String] {
-        try await write(
+        let ids = try await write(
             """
-            UPDATE jobs SET state = 'PRUNED', log = ?, result = NULL
+            UPDATE jobs SET version = version + 1, state = 'PRUNED', log = ?, result = NULL
             WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND finished_at < ? RETURNING id
             """, [.text(tombstoneLog), .float(cutoff.timeIntervalSince1970)]
         ).compactMap { $0.column("id")?.string }
+        forget(ids)
+        return ids
     }
 
     public func idempotentJobID(owner: String, key: String) async throws(StoreError) -> String? {
@@ -263,17 +317,20 @@ public final class SQLiteJobStore: JobStore {
             let created = row.column("created_at")?.double, let sequence = row.column("seq")?.integer
         else { return nil }
         let parameters =
-            row.column("parameters")?.string.flatMap { try? JSONDecoder().decode(JobParameters.self, from: Data($0.utf8)) }
+            row.column("parameters")?.string.flatMap {
+                try? JSONDecoder().decode(JobParameters.self, from: Data($0.utf8))
+            }
             ?? JobParameters()
         return JobRecord(
             id: id, owner: owner, name: row.column("name")?.string ?? "", state: state,
             failureReason: row.column("failure_reason")?.string.flatMap(FailureReason.init(rawValue:)),
             failureMessage: row.column("failure_message")?.string, parameters: parameters,
-            modelFileName: row.column("model_file")?.string ?? "", propertiesFileName: row.column("props_file")?.string ?? "",
+            modelFileName: row.column("model_file")?.string ?? "",
+            propertiesFileName: row.column("props_file")?.string ?? "",
             resultJSON: row.column("result")?.string, log: row.column("log")?.string,
             attempts: row.column("attempts")?.integer ?? 0, createdAt: Date(timeIntervalSince1970: created),
             startedAt: row.column("started_at")?.double.map(Date.init(timeIntervalSince1970:)),
             finishedAt: row.column("finished_at")?.double.map(Date.init(timeIntervalSince1970:)),
-            sequence: Int64(sequence))
+            sequence: Int64(sequence), version: Int64(row.column("version")?.integer ?? 0))
     }
 }
