@@ -338,7 +338,7 @@ def main() -> int:
     parser.add_argument("--manifest", default=None)
     parser.add_argument("--case", action="append", default=[], help="run only cases whose name contains this")
     parser.add_argument("--skip-large", action="store_true", help="skip the numeric runs of 10k-200k-state cases")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per stamina run (x4 for large cases)")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds per stamina run (x4 for large cases)")
     args = parser.parse_args()
     out = real_stdout()
     tally = Tally(out)
