@@ -5,11 +5,12 @@
 // The matrix is stored as a band in the states' own order (exploration order keeps birth-death
 // and queueing chains narrow), and eliminated without pivoting: I - P restricted to states that
 // reach the target is a nonsingular M-matrix, whose Schur complements stay M-matrices, so no
-// pivot vanishes. The result is then bounded a posteriori: with A = I - P, A^{-1} >= 0, so for
-// the residual rho = A x^ - r, |x - x^| <= A^{-1} |rho| <= max|rho| * t, where t = A^{-1} 1 is the
-// expected number of jumps to the target, solved with the same factorisation (and itself
-// inflated by its own residual). These bounds are numerical, not the certified ones of sound
-// value iteration: they trust t^ up to that inflation.
+// pivot vanishes; the pivots are formed as sums of outgoing probabilities (Grassmann, Taksar and
+// Heyman), so nothing cancels and the solution has small componentwise relative error. The
+// result is bounded by the smaller of that relative error estimate and an a-posteriori bound:
+// with A = I - P, A^{-1} >= 0, so for the residual rho = A x^ - r, |x - x^| <= max|rho| * t, where
+// t = A^{-1} 1 is the expected number of jumps to the target. These bounds are numerical, not
+// the certified ones of sound value iteration.
 
 struct BandedHittingSolve {
     /// Band storage bigger than this (in doubles) or more elimination work than `maxWork` is not
@@ -41,26 +42,38 @@ struct BandedHittingSolve {
             return nil
         }
         var band = [Double](repeating: 0, count: m * width)
+        // Probability of jumping out of the maybe states (into the target), per row of the
+        // partly eliminated chain: the pivots are computed from it (GTH), without cancellation.
+        var exitMass = [Double](repeating: 0, count: m)
         for (i, state) in maybe.enumerated() {
             let s = Int(state)
             band[i * width + below] = 1
             for entry in chain.rowStart[s]..<chain.rowStart[s + 1] where chain.probabilities[entry] > 0 {
                 let j = Int(local[Int(chain.columns[entry])])
-                if j < 0 { continue }
+                if j < 0 {
+                    exitMass[i] += chain.probabilities[entry]
+                    continue
+                }
                 band[i * width + (j - i + below)] -= chain.probabilities[entry]
             }
         }
         // LU factorisation in place: row i's column j lives at band[i * width + j - i + below];
         // the multipliers take the place of the eliminated entries.
         for k in 0..<m {
-            let pivot = band[k * width + below]
-            guard pivot > 0, pivot.isFinite else { return nil }
             let lastRow = min(m - 1, k + below)
             let lastColumn = min(m - 1, k + above)
+            // GTH: 1 - P'(k, k) is what row k of the eliminated chain sends elsewhere.
+            var pivot = exitMass[k]
+            if k + 1 <= lastColumn {
+                for j in (k + 1)...lastColumn { pivot -= band[k * width + (j - k + below)] }
+            }
+            guard pivot > 0, pivot.isFinite else { return nil }
+            band[k * width + below] = pivot
             if k + 1 <= lastRow {
                 for i in (k + 1)...lastRow {
                     let factor = band[i * width + (k - i + below)] / pivot
                     band[i * width + (k - i + below)] = factor
+                    exitMass[i] -= factor * exitMass[k]
                     if factor == 0 || k + 1 > lastColumn { continue }
                     for j in (k + 1)...lastColumn {
                         band[i * width + (j - i + below)] -= factor * band[k * width + (j - k + below)]
@@ -100,17 +113,6 @@ struct BandedHittingSolve {
         var t = [Double](repeating: 1, count: m)
         substitute(&x)
         substitute(&t)
-        // Two steps of iterative refinement shrink the residual that the bounds below pay for.
-        for _ in 0..<2 {
-            var correctionX = residual(x) { visitReward[$0] }
-            var correctionT = residual(t) { _ in 1 }
-            substitute(&correctionX)
-            substitute(&correctionT)
-            for i in 0..<m {
-                x[i] += correctionX[i]
-                t[i] += correctionT[i]
-            }
-        }
         guard x.allSatisfy({ $0.isFinite && $0 >= 0 }), t.allSatisfy({ $0.isFinite && $0 >= 1 }) else { return nil }
         // Residuals of both solves on the original sparse rows, plus a bound on the rounding of
         // computing them.
@@ -142,7 +144,12 @@ struct BandedHittingSolve {
         var upper = [Double](repeating: 0, count: m)
         for i in 0..<m {
             let tHigh = t[i] / (1 - residualT) * (1 + 4 * u)
-            let error = residualX * tHigh * (1 + 4 * u)
+            // GTH elimination adds and multiplies non-negative numbers only, so x^ carries a
+            // relative error of order (elimination steps along a row x band width) u; the
+            // factor 8 m (width + 3) covers the forward and backward sweeps generously. The
+            // residual bound is used where it is the smaller one.
+            let relative = 8 * Double(m) * Double(width + 3) * u
+            let error = min(residualX * tHigh * (1 + 4 * u), relative * x[i])
             lower[i] = max(0, x[i] - error)
             upper[i] = x[i] + error
         }
