@@ -5,7 +5,10 @@
 // explore passes with kappa shrinking by `reduceKappa` until (#frontier x kappa) < window / m,
 // build the truncated CTMC, compute [Pmin, Pmax]; stop when the window is reached, else shrink
 // kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does. Kappa carries over
-// to the next property (the graph is already explored that far); m restarts.
+// to the next property (the graph is already explored that far); m restarts. A round may expand
+// at most max(roundExpansionBudget, 2 x states so far) new states: a chain whose jump chain is
+// deterministic (pure birth) never lets pi fall below kappa, and the budget ends such a round
+// anyway; the unexpanded rest stays frontier, the transient analysis still bounds the result.
 // Steady-state and reward properties need the whole model: they get a full exploration (up to
 // `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
 // infinite. Results are reported for the first initial state (see `InitialStates`).
