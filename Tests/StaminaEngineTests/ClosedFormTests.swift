@@ -50,4 +50,30 @@ import Testing
         #expect(pmin <= truth + 1e-12 && truth <= pmax + 1e-12, "\(pmin) \(truth) \(pmax)")
         #expect(report.windowReached == true)
     }
+
+    @Test(arguments: ExplorationMethod.allCases)
+    func pureBirthWithLowerTimeBoundTerminates(method: ExplorationMethod) throws {
+        // A Yule process: its embedded jump chain is deterministic, so pi never decays below
+        // kappa, and the lower time bound rules out property truncation; exploration must still
+        // stop (the expansion budget ends each round). Oracle: x(t) is geometric with
+        // p = e^{-beta t}, so P(x(2) >= 5) = (1 - e^{-2 beta})^4; x only grows, so that is also
+        // P(F[1,2] x >= 5).
+        let beta = 0.5
+        let model = """
+            ctmc
+            const double beta = \(beta);
+            module yule
+              x : int init 1;
+              [] true -> beta * x : (x' = x + 1);
+            endmodule
+            label "many" = x >= 5;
+            """
+        let report = try PRISMSource.inline(model, "P=? [ F[1,2] \"many\" ];") { $0.method = method }
+        let property = report.properties[0]
+        let truth = pow(1 - exp(-2 * beta), 4)
+        let pmin = try #require(property.pmin)
+        let pmax = try #require(property.pmax)
+        #expect(pmin <= truth + 1e-12 && truth <= pmax + 1e-12, "\(pmin) \(truth) \(pmax)")
+        #expect(property.windowReached == true)
+    }
 }

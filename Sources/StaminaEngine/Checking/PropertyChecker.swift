@@ -7,6 +7,9 @@
 // distribution; sink mass and solver error of both phases go to the upper bound. Unbounded
 // until uses reachability with the sink excluded (lower) or included (upper) in the target.
 // Steady-state and reward queries are only answered on complete models (see `CheckRun`).
+// Transient bounds are certified (Fox-Glynn and rounding errors included); steady-state bounds
+// and the direct expected-reward solve are numerical: the interval is the solver's precision
+// around its answer, not a proof.
 
 import Foundation
 import PRISM

@@ -30,6 +30,14 @@ final class Explorer {
     /// Called about every 65,536 expansions with (states, current kappa).
     var progress: ((Int, Double) -> Void)?
     var currentKappa = 1.0
+    /// New expansions the passes may still make this round. On chains whose embedded jump chain
+    /// is (nearly) deterministic, e.g. a pure-birth process, `pi` never decays below kappa and a
+    /// pass would otherwise follow the chain forever. Stopping early is sound: every unexpanded
+    /// state stays on the frontier, and the transient analysis certifies the bounds whatever was
+    /// explored.
+    var expansionsLeft = Int.max
+    /// Whether a pass stopped because `expansionsLeft` ran out.
+    private(set) var budgetExhausted = false
 
     /// Unexpanded states (some may be absorbing for the current property).
     var frontier: [Int32] = []
@@ -194,6 +202,23 @@ final class Explorer {
         }
     }
 
+    /// Gives the passes that follow `budget` new expansions.
+    func setExpansionBudget(_ budget: Int) {
+        expansionsLeft = budget
+        budgetExhausted = false
+    }
+
+    /// Takes one expansion from the budget; false (and `budgetExhausted`) when none is left.
+    @inline(__always)
+    private func takeExpansion() -> Bool {
+        if expansionsLeft <= 0 {
+            budgetExhausted = true
+            return false
+        }
+        expansionsLeft -= 1
+        return true
+    }
+
     func explore(method: ExplorationMethod, kappa: Double) throws(EngineError) {
         currentKappa = kappa
         switch method {
@@ -213,6 +238,7 @@ final class Explorer {
             let state = Int(queue[head])
             head += 1
             if graph.isExpanded(state) || graph.pi[state] < kappa { continue }
+            guard takeExpansion() else { return }
             try expand(state, pushMass: true, trackFrontier: true)
             let begin = graph.rowStart[state]
             for position in begin..<(begin + Int(graph.rowLength[state])) {
@@ -232,6 +258,7 @@ final class Explorer {
         while let state32 = heap.pop() {
             let state = Int(state32)
             if graph.isExpanded(state) || graph.pi[state] < kappa { continue }
+            guard takeExpansion() else { return }
             try expand(state, pushMass: true, trackFrontier: true)
             let begin = graph.rowStart[state]
             for position in begin..<(begin + Int(graph.rowLength[state])) {
@@ -261,6 +288,7 @@ final class Explorer {
             if graph.isExpanded(state) {
                 pushMass(state)
             } else if graph.pi[state] >= kappa, try !isAbsorbing(state) {
+                guard takeExpansion() else { return }
                 try expand(state, pushMass: true, trackFrontier: true)
                 while visitStamp.count < graph.stateCount { visitStamp.append(0) }
             } else {

@@ -36,7 +36,6 @@ extension Reachability {
             }
         }
         if maybe.isEmpty { return (lower, upper) }
-        let u = unitRoundoff
         // Rewards per visit; E(s) > 0 on maybe states since they reach target.
         var visitReward = [Double](repeating: 0, count: n)
         var inMaybe = [Bool](repeating: false, count: n)
@@ -45,6 +44,45 @@ extension Reachability {
             visitReward[s] = stateRewards[s] / chain.exitRates[s]
             inMaybe[s] = true
         }
+        // Value iteration stalls when hitting times are huge; a direct solve does not, and its
+        // a-posteriori bounds are usually tight. Sound value iteration is the fallback.
+        if let direct = BandedHittingSolve.solve(
+            chain: chain, maybe: maybe, visitReward: visitReward)
+        {
+            var gap = 0.0
+            for position in maybe.indices {
+                gap = max(gap, (direct.upper[position] - direct.lower[position]) / max(1, direct.lower[position]))
+            }
+            var directLower = lower
+            var directUpper = upper
+            for (position, state) in maybe.enumerated() {
+                directLower[Int(state)] = direct.lower[position]
+                directUpper[Int(state)] = direct.upper[position]
+            }
+            if gap <= precision { return (directLower, directUpper) }
+            // Wider than asked: value iteration may do better; if it fails, the direct bounds
+            // (honest, only wider) are the answer.
+            do {
+                return try soundValueIteration(
+                    chain: chain, maybe: maybe, inMaybe: inMaybe, visitReward: visitReward, lower: lower,
+                    upper: upper, precision: precision, maxIterations: min(maxIterations, 50_000))
+            } catch {
+                return (directLower, directUpper)
+            }
+        }
+        return try soundValueIteration(
+            chain: chain, maybe: maybe, inMaybe: inMaybe, visitReward: visitReward, lower: lower, upper: upper,
+            precision: precision, maxIterations: maxIterations)
+    }
+
+    private static func soundValueIteration(
+        chain: EmbeddedChain, maybe: [Int32], inMaybe: [Bool], visitReward: [Double], lower: [Double],
+        upper: [Double], precision: Double, maxIterations: Int
+    ) throws(NumericsError) -> (lower: [Double], upper: [Double]) {
+        let n = chain.stateCount
+        let u = unitRoundoff
+        var lower = lower
+        var upper = upper
         var x = [Double](repeating: 0, count: n)
         var y = [Double](repeating: 0, count: n)
         for state in maybe { y[Int(state)] = 1 }

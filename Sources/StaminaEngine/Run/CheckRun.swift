@@ -5,7 +5,10 @@
 // explore passes with kappa shrinking by `reduceKappa` until (#frontier x kappa) < window / m,
 // build the truncated CTMC, compute [Pmin, Pmax]; stop when the window is reached, else shrink
 // kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does. Kappa carries over
-// to the next property (the graph is already explored that far); m restarts.
+// to the next property (the graph is already explored that far); m restarts. A round may expand
+// at most max(roundExpansionBudget, 2 x states so far) new states: a chain whose jump chain is
+// deterministic (pure birth) never lets pi fall below kappa, and the budget ends such a round
+// anyway; the unexpanded rest stays frontier, the transient analysis still bounds the result.
 // Steady-state and reward properties need the whole model: they get a full exploration (up to
 // `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
 // infinite. Results are reported for the first initial state (see `InitialStates`).
@@ -27,6 +30,11 @@ public final class CheckRun {
     /// Default ceiling of the full exploration that S and R properties need in truncation mode.
     static let fullExplorationLimit = 10_000_000
     static let exactExplorationLimit = 50_000_000
+    /// New states one truncation round may expand at least (it may expand twice the states
+    /// known so far); the rest of the frontier waits for the next round.
+    static let roundExpansionBudget = 25_000
+    /// Rounds cut short by that budget one property may take.
+    static let maxBudgetRounds = 40
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -146,13 +154,28 @@ public final class CheckRun {
         var rounds: [RoundReport] = []
         var lastBounds = Bounds(lower: 0, upper: 1)
         var lastCTMC: TruncatedCTMC?
-        for iteration in 1...max(1, settings.maxIterations) {
+        // Rounds cut short by the expansion budget do not count towards `maxIterations` (they did
+        // not finish their kappa), but they are capped so that a chain that never reaches the
+        // window still ends.
+        var iteration = 0
+        var budgetRounds = 0
+        defer { explorer.setExpansionBudget(Int.max) }
+        while true {
             let roundStart = clock.now
+            explorer.setExpansionBudget(max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount))
             while true {
                 try explorer.explore(method: settings.method, kappa: kappa)
+                if explorer.budgetExhausted { break }
                 let open = try explorer.compactFrontier()
                 if open == 0 || Double(open) * kappa < settings.window / m || kappa < 1e-290 { break }
                 kappa /= settings.reduceKappa
+            }
+            let cutShort = explorer.budgetExhausted
+            if cutShort {
+                _ = try explorer.compactFrontier()
+                budgetRounds += 1
+            } else {
+                iteration += 1
             }
             report.explorationSeconds += seconds(since: roundStart)
             let checkingStart = clock.now
@@ -160,19 +183,22 @@ public final class CheckRun {
             let bounds = try compute(plan, on: ctmc)
             report.checkingSeconds += seconds(since: checkingStart)
             let round = RoundReport(
-                iteration: iteration, kappa: kappa, states: ctmc.stateCount, transitions: ctmc.transitionCount,
-                frontier: ctmc.frontierCount, pmin: bounds.lower, pmax: bounds.upper,
-                seconds: seconds(since: roundStart))
+                iteration: rounds.count + 1, kappa: kappa, states: ctmc.stateCount,
+                transitions: ctmc.transitionCount, frontier: ctmc.frontierCount, pmin: bounds.lower,
+                pmax: bounds.upper, seconds: seconds(since: roundStart))
             rounds.append(round)
             observer?.round(property: index, round)
             lastBounds = bounds
             lastCTMC = ctmc
             let width = bounds.upper - bounds.lower
             if width <= settings.window || ctmc.frontierCount == 0 { break }
-            if iteration < settings.maxIterations {
-                kappa /= settings.reduceKappa
-                m *= max(1, min(100, 4 * width / settings.window))
+            if cutShort {
+                if budgetRounds >= Self.maxBudgetRounds { break }
+                continue
             }
+            if iteration >= max(1, settings.maxIterations) { break }
+            kappa /= settings.reduceKappa
+            m *= max(1, min(100, 4 * width / settings.window))
         }
         if let lastCTMC {
             finish(

@@ -26,6 +26,7 @@ public struct CheckSettings: Sendable {
     public init() {}
 
     /// Accuracy asked of the numerical solvers: far below the window (a two-phase `U[t1,t2]`
-    /// spends it twice), and counted in the bounds.
-    public var numericalAccuracy: Double { min(1e-10, window * 1e-4) }
+    /// spends it twice), and counted in the bounds. `--exact` promises Pmin = Pmax to within
+    /// 1e-10, so there the solvers work near double precision.
+    public var numericalAccuracy: Double { exact ? 1e-13 : min(1e-10, window * 1e-4) }
 }
