@@ -31,6 +31,11 @@ from tally import Tally  # noqa: E402
 
 EXACT_TOLERANCE = 1e-9
 CONTAINMENT_TOLERANCE = 1e-12
+# Storm's reward values are not certified: against independent references (mpmath's 40-digit expm for
+# enzyme_kinetics I=5, exact rationals for mm1_bounded N=40 R[F]) Storm was off by 2.2e-10 and 6.1e-10
+# relative while our intervals contained the reference. Containment of a Storm reward value is
+# therefore judged with Storm's error allowed for.
+STORM_REWARD_TOLERANCE = 1e-9
 TRUNCATED_RUNS = [("w=1e-3", []), ("w=1e-6", ["-w", "1e-6"])]
 
 
@@ -243,7 +248,8 @@ class Comparison:
             good = abs(pmin - value) <= tol and abs(pmax - value) <= tol
             detail = f"ours [{pmin:.15g}, {pmax:.15g}], Storm {value:.15g} (tol {tol:.1e})"
         else:
-            tol = tolerance(CONTAINMENT_TOLERANCE, value)
+            reward = ours.get("kind") == "reward"
+            tol = tolerance(STORM_REWARD_TOLERANCE if reward else CONTAINMENT_TOLERANCE, value)
             good = pmin - tol <= value <= pmax + tol
             detail = (f"Storm {value:.15g} in [{pmin:.15g}, {pmax:.15g}] (width {pmax - pmin:.2e}, "
                       f"{ours.get('states')} states)")
