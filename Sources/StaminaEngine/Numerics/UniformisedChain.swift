@@ -35,12 +35,14 @@ struct UniformisedChain {
     func roundingTerms(of j: Int) -> Int { rowStart[j + 1] - rowStart[j] + 2 }
 
     /// `rates` must have been validated. Self-loops are ignored, absorbing states get no outgoing
-    /// transitions.
-    init(rates: SparseMatrix, absorbing: [Bool]) {
+    /// transitions. `codeWhen(q)` says, once the rate q is known, whether to code the values
+    /// (`code()`) as they are produced, so the doubles never exist next to their codes.
+    init(rates: SparseMatrix, absorbing: [Bool], codeWhen: (Double) -> Bool = { _ in false }) {
         let n = rates.rowCount
         let u = unitRoundoff
+        // Holds the exit rates first, then (in place, to save n doubles) the diagonal.
         var exitRates = [Double](repeating: 0, count: n)
-        var outDegrees = [Int](repeating: 0, count: n)
+        var outDegrees = [Int32](repeating: 0, count: n)
         var inDegrees = [Int](repeating: 0, count: n + 1)
         var maxExit = 0.0
         var maxOutDegree = 0
@@ -59,7 +61,7 @@ struct UniformisedChain {
                             inDegrees[column + 1] += 1
                         }
                         exitRates[row] = sum
-                        outDegrees[row] = degree
+                        outDegrees[row] = Int32(truncatingIfNeeded: degree)
                         maxExit = max(maxExit, sum)
                         maxOutDegree = max(maxOutDegree, degree)
                     }
@@ -75,26 +77,49 @@ struct UniformisedChain {
             inDegrees[j + 1] += inDegrees[j]
         }
 
-        var next = inDegrees
-        var sources = [Int32](repeating: 0, count: inDegrees[n] + 1)
-        var probabilities = [Double](repeating: 0, count: inDegrees[n] + 1)
-        var diagonal = [Double](repeating: 1, count: n)
+        let entryCount = inDegrees[n] + 1
+        var sources = [Int32](repeating: 0, count: entryCount)
+        var coder: ValueCoder? = q > 0 && codeWhen(q) ? ValueCoder() : nil
+        var codes = [UInt16](repeating: 0, count: coder == nil ? 1 : entryCount)
+        var probabilities = [Double](repeating: 0, count: coder == nil ? entryCount : 1)
         var reach = (0..<n).map { Int32(truncatingIfNeeded: $0) }
         if q > 0 {
+            // inDegrees[j] serves as the fill cursor of row j (it ends at the old inDegrees[j + 1]),
+            // then shifts back into row starts: no second array of n + 1 offsets.
             for row in 0..<n where outDegrees[row] > 0 {
                 for entry in rates.rowStart[row]..<rates.rowStart[row + 1] {
                     let column = Int(rates.columns[entry])
                     let value = rates.values[entry]
                     if column == row || value == 0 { continue }
-                    let position = next[column]
-                    next[column] = position + 1
+                    let position = inDegrees[column]
+                    inDegrees[column] = position + 1
                     sources[position] = Int32(truncatingIfNeeded: row)
-                    probabilities[position] = value / q
+                    let probability = value / q
+                    if coder != nil, let code = coder?.code(probability) {
+                        codes[position] = code
+                    } else {
+                        if let full = coder {
+                            // More than 65536 distinct values: fall back to plain doubles.
+                            probabilities = Self.decode(codes, table: full.table)
+                            probabilities[entryCount - 1] = 0
+                            codes = [0]
+                            coder = nil
+                        }
+                        probabilities[position] = probability
+                    }
                     reach[row] = max(reach[row], Int32(truncatingIfNeeded: column))
                 }
+            }
+            for j in stride(from: n, to: 0, by: -1) { inDegrees[j] = inDegrees[j - 1] }
+            inDegrees[0] = 0
+        }
+        for row in 0..<n {
+            if q > 0 && outDegrees[row] > 0 {
                 let leaving = Self.diagonalUpperBound(
-                    exitRate: exitRates[row], degree: outDegrees[row], rate: q)
-                diagonal[row] = max(0, 1 - leaving)
+                    exitRate: exitRates[row], degree: Int(outDegrees[row]), rate: q)
+                exitRates[row] = max(0, 1 - leaving)
+            } else {
+                exitRates[row] = 1
             }
         }
         for h in reach.indices.dropFirst() { reach[h] = max(reach[h], reach[h - 1]) }
@@ -102,14 +127,29 @@ struct UniformisedChain {
         self.rowStart = inDegrees
         self.sources = sources
         self.probabilities = probabilities
-        self.diagonal = diagonal
+        self.diagonal = exitRates
         self.rate = q
         self.maxPropagatingTerms = maxPropagating
+        if let coder {
+            if let diagonals = ValueCoding(exitRates) {
+                probabilityCoding = ValueCoding(table: coder.table, codes: codes)
+                diagonalCoding = diagonals
+                diagonal = [0]
+            } else {
+                self.probabilities = Self.decode(codes, table: coder.table)
+                self.probabilities[entryCount - 1] = 0
+            }
+        }
+    }
+
+    private static func decode(_ codes: [UInt16], table: [Double]) -> [Double] {
+        codes.map { table.isEmpty ? 0 : table[Int($0)] }
     }
 
     /// Codes the probabilities and the diagonal if each has at most 65536 distinct values (worth
     /// it when many products follow: it costs about two hash lookups per entry).
     mutating func code() {
+        guard probabilityCoding == nil else { return }
         guard let entries = ValueCoding(probabilities), let diagonals = ValueCoding(diagonal) else { return }
         probabilityCoding = entries
         diagonalCoding = diagonals

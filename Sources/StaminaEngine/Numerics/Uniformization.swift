@@ -64,7 +64,14 @@ public enum Uniformization {
             throw .invalidArgument("absorbing has \(absorbing.count) flags for \(n) states")
         }
         try validate(accuracy: accuracy)
-        var chain = UniformisedChain(rates: rates, absorbing: absorbing)
+        // Coding is decided as soon as q is known, so the chain is built coded (never holding the
+        // doubles and their codes at once); the values, hence the result, are the same either way.
+        let chain = UniformisedChain(rates: rates, absorbing: absorbing) { q in
+            guard q.isFinite, let poisson = try? FoxGlynn.weights(rate: q * time, accuracy: accuracy * 0.9) else {
+                return false
+            }
+            return poisson.right >= codingThreshold
+        }
         guard chain.rate.isFinite else {
             throw .invalidArgument("the uniformisation rate overflows a double (exit rates near 1e308)")
         }
@@ -74,7 +81,6 @@ public enum Uniformization {
                 distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: chain.rate)
         }
         let poisson = try FoxGlynn.weights(rate: lambda, accuracy: accuracy * 0.9)
-        if poisson.right >= codingThreshold { chain.code() }
         let mixture = PoissonMixture(
             chain: chain, initial: initial, weights: poisson.weights, first: poisson.left,
             threads: threads)
