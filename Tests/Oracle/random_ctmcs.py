@@ -197,7 +197,8 @@ def main() -> int:
     directory = args.keep or tempfile.mkdtemp(prefix="random_ctmcs_")
     os.makedirs(directory, exist_ok=True)
     rng = random.Random(args.seed)
-    comparison = Comparison(os.path.abspath(args.stamina), tally, args.timeout, skip_large=False)
+    comparison = Comparison(os.path.abspath(args.stamina), tally, args.timeout, skip_large=False,
+                            tolerate_infinite_timeouts=True)
     out.write(f"seed {args.seed}, {args.count} models in {directory}\n")
     try:
         for index in range(args.count):
