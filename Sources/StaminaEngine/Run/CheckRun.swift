@@ -32,7 +32,7 @@ public final class CheckRun {
     static let exactExplorationLimit = 50_000_000
     /// New states one truncation round may expand at least (it may expand twice the states
     /// known so far); the rest of the frontier waits for the next round.
-    static let roundExpansionBudget = 25_000
+    static let roundExpansionBudget = 2_000
     /// Rounds cut short by that budget one property may take.
     static let maxBudgetRounds = 40
 
