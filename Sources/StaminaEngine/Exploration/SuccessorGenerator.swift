@@ -91,8 +91,6 @@ final class SuccessorGenerator {
         targets.count = 0
         rates.count = 0
         groupOfTransition.count = 0
-        let code = evaluator.code
-        let registers = evaluator.registers
         for groupIndex in 0..<groupCount {
             let group = groups[groupIndex]
             if group.partEnd - group.partStart != 1 {
@@ -103,11 +101,7 @@ final class SuccessorGenerator {
             for position in Int(part.commandStart)..<Int(part.commandEnd) {
                 let commandIndex = Int(partCommands[position])
                 let command = commands[commandIndex]
-                let g = command.guardExpression
-                if let fault = ExpressionMachine.run(code, g.start, g.end, registers) {
-                    throw evaluationError(fault, commandIndex, source, what: "the guard")
-                }
-                if registers[Int(g.result)] == 0 { continue }
+                if try !guardHolds(command, commandIndex, source) { continue }
                 for updateIndex in Int(command.updateStart)..<Int(command.updateEnd) {
                     let update = updates[updateIndex]
                     let rate = try evaluateRate(update, commandIndex, source)
@@ -160,6 +154,18 @@ final class SuccessorGenerator {
         }
     }
 
+    /// Whether the command's guard holds in the state loaded into the registers.
+    @inline(__always)
+    func guardHolds(_ command: CompiledModel.CompiledCommand, _ commandIndex: Int, _ source: UnsafePointer<UInt64>)
+        throws(EngineError) -> Bool
+    {
+        let g = command.guardExpression
+        if let fault = ExpressionMachine.run(evaluator.code, g.start, g.end, evaluator.registers) {
+            throw evaluationError(fault, commandIndex, source, what: "the guard")
+        }
+        return evaluator.registers[Int(g.result)] != 0
+    }
+
     func evaluationError(_ fault: EvaluationFault, _ commandIndex: Int, _ source: UnsafePointer<UInt64>, what: String)
         -> EngineError
     {
@@ -187,8 +193,6 @@ final class SuccessorGenerator {
 
     func generateSynchronised(_ groupIndex: Int, _ source: UnsafePointer<UInt64>) throws(EngineError) {
         let group = groups[groupIndex]
-        let code = evaluator.code
-        let registers = evaluator.registers
         var enabledCount = 0
         var partCount = 0
         for partIndex in Int(group.partStart)..<Int(group.partEnd) {
@@ -198,11 +202,7 @@ final class SuccessorGenerator {
             for position in Int(part.commandStart)..<Int(part.commandEnd) {
                 let commandIndex = Int(partCommands[position])
                 let command = commands[commandIndex]
-                let g = command.guardExpression
-                if let fault = ExpressionMachine.run(code, g.start, g.end, registers) {
-                    throw evaluationError(fault, commandIndex, source, what: "the guard")
-                }
-                if registers[Int(g.result)] == 0 { continue }
+                if try !guardHolds(command, commandIndex, source) { continue }
                 for updateIndex in Int(command.updateStart)..<Int(command.updateEnd) {
                     enabledUpdates[enabledCount] = Int32(updateIndex)
                     enabledCommandOfUpdate[enabledCount] = Int32(commandIndex)
