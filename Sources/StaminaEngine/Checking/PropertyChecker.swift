@@ -6,7 +6,11 @@
 // left phi1 before t1 is lost), then the [0, t2 - t1] problem from the phi1 part of that
 // distribution; sink mass and solver error of both phases go to the upper bound. Unbounded
 // until uses reachability with the sink excluded (lower) or included (upper) in the target.
-// Steady-state and reward queries are only answered on complete models (see `CheckRun`).
+// Time-bounded rewards (`C<=t`, `I=t`) on a truncated model: the sink earns nothing for the lower
+// bound and the structure's `RewardCeiling` for the upper one. The truncated chain's paths are the
+// real ones until they enter the sink, so the real expected reward differs from the truncated
+// chain's with a zero sink only on paths that entered it, by at most the ceiling per time unit
+// spent there. Other steady-state and reward queries are only answered on complete models.
 // Transient bounds are certified (Fox-Glynn and rounding errors included); steady-state bounds
 // and the direct expected-reward solve are numerical: the interval is the solver's precision
 // around its answer, not a proof.
@@ -25,8 +29,15 @@ struct PropertyChecker {
     let initialState: Int
     let accuracy: Double
     let threads: Int
+    /// The run's `--time-limit`, which the solvers observe between sweeps.
+    var deadline = SolverDeadline.none
+    var timeLimitSeconds = 0.0
 
-    func check(_ query: PropertyPlan.Query, rewards: RewardVectors?) throws(EngineError) -> Bounds {
+    /// `rewardCeiling`: for a time-bounded reward on a chain that is not complete, the ceiling of
+    /// the reward rate of any state (`RewardCeiling`).
+    func check(_ query: PropertyPlan.Query, rewards: RewardVectors?, rewardCeiling: Double? = nil)
+        throws(EngineError) -> Bounds
+    {
         switch query {
         case .until(let a, let b, let interval, let negated):
             let q = try until(a, b, interval)
@@ -36,7 +47,8 @@ struct PropertyChecker {
         case .steadyState(let phi):
             let target = try sets.evaluate(phi)
             let distribution = try numerics { () throws(NumericsError) in
-                try SteadyState.distribution(rates: ctmc.rates, initial: initialDistribution(), precision: accuracy)
+                try SteadyState.distribution(
+                    rates: ctmc.rates, initial: initialDistribution(), precision: accuracy, deadline: deadline)
             }
             var value = 0.0
             for state in 0..<ctmc.stateCount where target[state] { value += distribution[state] }
@@ -45,7 +57,7 @@ struct PropertyChecker {
             return clamp(Bounds(lower: value - accuracy, upper: value + accuracy))
         case .reward(_, let path):
             guard let rewards else { preconditionFailure("reward vectors are computed before checking rewards") }
-            return try reward(path, rewards)
+            return try reward(path, rewards, ceiling: rewardCeiling)
         }
     }
 
@@ -58,6 +70,8 @@ struct PropertyChecker {
     private func numerics<T>(_ body: () throws(NumericsError) -> T) throws(EngineError) -> T {
         do {
             return try body()
+        } catch .timeLimit {
+            throw .timeLimit(seconds: timeLimitSeconds)
         } catch {
             throw .numerics(String(describing: error))
         }
@@ -72,7 +86,7 @@ struct PropertyChecker {
         return try numerics { () throws(NumericsError) in
             try Uniformization.transient(
                 rates: ctmc.rates, initial: initial, time: time, absorbing: absorbing, accuracy: accuracy,
-                threads: threads)
+                threads: threads, deadline: deadline)
         }
     }
 
@@ -107,10 +121,12 @@ struct PropertyChecker {
         var targetWithSink = phi2
         targetWithSink[sink] = true
         let withoutSink = try numerics { () throws(NumericsError) in
-            try Reachability.until(rates: ctmc.rates, allowed: allowed, target: phi2, precision: accuracy)
+            try Reachability.until(
+                rates: ctmc.rates, allowed: allowed, target: phi2, precision: accuracy, deadline: deadline)
         }
         let withSink = try numerics { () throws(NumericsError) in
-            try Reachability.until(rates: ctmc.rates, allowed: allowed, target: targetWithSink, precision: accuracy)
+            try Reachability.until(
+                rates: ctmc.rates, allowed: allowed, target: targetWithSink, precision: accuracy, deadline: deadline)
         }
         var lower = 0.0
         var upper = lostUpper
@@ -142,28 +158,42 @@ struct PropertyChecker {
         return clamp(Bounds(lower: lower, upper: lower + window * toSink / exitRate))
     }
 
-    private func reward(_ path: RewardPath, _ rewards: RewardVectors) throws(EngineError) -> Bounds {
+    /// The sink's reward for the upper bound: the ceiling, unless the chain is the whole model.
+    private func withSinkCeiling(_ rewards: [Double], _ ceiling: Double?) throws(EngineError) -> [Double]? {
+        if ctmc.isComplete { return nil }
+        guard let ceiling else {
+            throw .numerics("a time-bounded reward on a truncated model needs a ceiling on the reward rates")
+        }
+        var upper = rewards
+        upper[ctmc.sink] = max(ceiling, rewards[ctmc.sink])
+        return upper
+    }
+
+    private func reward(_ path: RewardPath, _ rewards: RewardVectors, ceiling: Double?) throws(EngineError) -> Bounds {
         switch path {
         case .cumulative(let time):
+            let upper = try withSinkCeiling(rewards.withTransitions, ceiling)
             let result = try numerics { () throws(NumericsError) in
                 try Uniformization.cumulativeReward(
                     rates: ctmc.rates, initial: initialDistribution(), time: time,
-                    stateRewards: rewards.withTransitions,
-                    accuracy: accuracy)
+                    stateRewards: rewards.withTransitions, upperStateRewards: upper, accuracy: accuracy,
+                    deadline: deadline)
             }
             return Bounds(lower: result.lower, upper: result.upper)
         case .instantaneous(let time):
+            let upper = try withSinkCeiling(rewards.stateOnly, ceiling)
             let result = try numerics { () throws(NumericsError) in
                 try Uniformization.instantaneousReward(
                     rates: ctmc.rates, initial: initialDistribution(), time: time, stateRewards: rewards.stateOnly,
-                    accuracy: accuracy)
+                    upperStateRewards: upper, accuracy: accuracy, deadline: deadline)
             }
             return Bounds(lower: result.lower, upper: result.upper)
         case .reachability(let phi):
             let target = try sets.evaluate(phi)
             let result = try numerics { () throws(NumericsError) in
                 try Reachability.expectedReward(
-                    rates: ctmc.rates, target: target, stateRewards: rewards.withTransitions, precision: accuracy)
+                    rates: ctmc.rates, target: target, stateRewards: rewards.withTransitions, precision: accuracy,
+                    deadline: deadline)
             }
             return Bounds(lower: result.lower[initialState], upper: result.upper[initialState])
         case .steadyState:
@@ -172,7 +202,8 @@ struct PropertyChecker {
             let largest = rewards.withTransitions.reduce(0) { max($0, abs($1)) }
             let precision = accuracy / max(1, largest)
             let distribution = try numerics { () throws(NumericsError) in
-                try SteadyState.distribution(rates: ctmc.rates, initial: initialDistribution(), precision: precision)
+                try SteadyState.distribution(
+                    rates: ctmc.rates, initial: initialDistribution(), precision: precision, deadline: deadline)
             }
             var value = 0.0
             for state in 0..<ctmc.stateCount { value += distribution[state] * rewards.withTransitions[state] }

@@ -29,11 +29,13 @@ struct PropertyPlan: Sendable {
     /// whose interval starts at 0. Nil when truncation would be unsound or cannot be expressed.
     var truncation: Expr?
 
-    /// Whether the query needs the whole state space (no sound truncated bound is implemented).
-    var needsFullModel: Bool {
+    /// Whether the query needs the whole state space: steady state, and rewards other than a
+    /// time-bounded one whose structure has a ceiling (`rewardCeiling`).
+    func needsFullModel(rewardCeilings: RewardCeilings) -> Bool {
         switch query {
         case .until, .next: false
-        case .steadyState, .reward: true
+        case .steadyState: true
+        case .reward: rewardCeilings.ceiling(for: query) == nil
         }
     }
 

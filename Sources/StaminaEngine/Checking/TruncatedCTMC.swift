@@ -26,6 +26,7 @@ struct TruncatedCTMC {
 
     static func build(from explorer: Explorer) throws(EngineError) -> TruncatedCTMC {
         let graph = explorer.graph
+        precondition(!graph.transitionsReleased, "the explored transitions were released")
         let n = graph.stateCount
         var builder = SparseMatrixBuilder(expectedRows: n + 1, expectedEntries: graph.transitionCount + n / 4)
         var deadlock = [Bool](repeating: false, count: n)

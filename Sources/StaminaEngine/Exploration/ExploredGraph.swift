@@ -17,6 +17,9 @@ final class ExploredGraph {
     let values = FlatBuffer<Double>(capacity: 1 << 14)
     var initialStates: [Int] = []
     var expandedCount = 0
+    /// Whether `columns` and `values` were freed (`releaseTransitions`): the graph is final then.
+    private(set) var transitionsReleased = false
+    private var releasedTransitionCount = 0
 
     init(wordCount: Int) {
         store = StateStore(wordCount: wordCount)
@@ -24,7 +27,17 @@ final class ExploredGraph {
 
     var stateCount: Int { store.count }
     /// Transitions of expanded states, counted as Storm counts matrix entries.
-    var transitionCount: Int { columns.count }
+    var transitionCount: Int { transitionsReleased ? releasedTransitionCount : columns.count }
+
+    /// Frees the transitions once a complete CTMC holds its own copy of them: on the largest models
+    /// they are a third of the memory, and the numerics that follow would otherwise run next to
+    /// both copies. Nothing may expand or read rows afterwards.
+    func releaseTransitions() {
+        releasedTransitionCount = columns.count
+        transitionsReleased = true
+        columns.release()
+        values.release()
+    }
 
     @inline(__always)
     func isExpanded(_ state: Int) -> Bool { flags[state] & Self.expandedFlag != 0 }

@@ -13,7 +13,7 @@ extension Reachability {
     /// values, and the bounds are evaluated with x, y moved by that factor in the safe direction.
     public static func expectedReward(
         rates: SparseMatrix, target: [Bool], stateRewards: [Double], precision: Double,
-        maxIterations: Int = 1_000_000
+        maxIterations: Int = 1_000_000, deadline: SolverDeadline = .none
     ) throws(NumericsError) -> (lower: [Double], upper: [Double]) {
         let n = rates.rowCount
         try rates.validateRates()
@@ -65,19 +65,20 @@ extension Reachability {
             do {
                 return try soundValueIteration(
                     chain: chain, maybe: maybe, inMaybe: inMaybe, visitReward: visitReward, lower: lower,
-                    upper: upper, precision: precision, maxIterations: min(maxIterations, 50_000))
+                    upper: upper, precision: precision, maxIterations: min(maxIterations, 50_000),
+                    deadline: deadline)
             } catch {
                 return (directLower, directUpper)
             }
         }
         return try soundValueIteration(
             chain: chain, maybe: maybe, inMaybe: inMaybe, visitReward: visitReward, lower: lower, upper: upper,
-            precision: precision, maxIterations: maxIterations)
+            precision: precision, maxIterations: maxIterations, deadline: deadline)
     }
 
     private static func soundValueIteration(
         chain: EmbeddedChain, maybe: [Int32], inMaybe: [Bool], visitReward: [Double], lower: [Double],
-        upper: [Double], precision: Double, maxIterations: Int
+        upper: [Double], precision: Double, maxIterations: Int, deadline: SolverDeadline
     ) throws(NumericsError) -> (lower: [Double], upper: [Double]) {
         let n = chain.stateCount
         let u = unitRoundoff
@@ -94,6 +95,7 @@ extension Reachability {
         var bestGap = Double.infinity
         var sinceImprovement = 0
         while iterations < maxIterations {
+            if iterations & 15 == 0 { try deadline.check() }
             iterations += 1
             var smallestRatio = Double.infinity
             var largestRatio = 0.0

@@ -7,6 +7,8 @@ public enum NumericsError: Error, Sendable, Equatable {
     /// An iterative solver stopped at its iteration limit with this residual (gap between bounds
     /// or change between sweeps, as the solver documents).
     case didNotConverge(iterations: Int, residual: Double)
+    /// The caller's `SolverDeadline` passed.
+    case timeLimit
 }
 
 extension NumericsError: CustomStringConvertible {
@@ -18,6 +20,8 @@ extension NumericsError: CustomStringConvertible {
             message
         case .didNotConverge(let iterations, let residual):
             "the solver did not converge within \(iterations) iterations (residual \(residual))"
+        case .timeLimit:
+            "the time limit was reached during the numerical analysis"
         }
     }
 }

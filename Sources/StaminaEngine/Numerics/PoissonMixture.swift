@@ -28,7 +28,10 @@ struct PoissonMixture {
     var iterations: Int
 
     /// `weights[i]` is the weight of v_{first + i}; all weights must be non-negative.
-    init(chain: UniformisedChain, initial: [Double], weights: [Double], first: Int, threads: Int) {
+    init(
+        chain: UniformisedChain, initial: [Double], weights: [Double], first: Int, threads: Int,
+        deadline: SolverDeadline = .none
+    ) throws(NumericsError) {
         let n = chain.stateCount
         let u = unitRoundoff
         let last = first + weights.count - 1
@@ -68,7 +71,7 @@ struct PoissonMixture {
 
         var loop = StepLoop(
             input: input, output: output, changes: changes, parallelism: parallelism, highest: highest,
-            first: first, last: last)
+            first: first, last: last, deadline: deadline)
         chain.rowStart.withUnsafeBufferPointer { rowStart in
             chain.sources.withUnsafeBufferPointer { sources in
                 chain.reach.withUnsafeBufferPointer { reach in
@@ -112,6 +115,7 @@ struct PoissonMixture {
                 }
             }
         }
+        if loop.timedOut { throw .timeLimit }
         let steps = loop.steps
         let fixpoint = loop.fixpoint
         input = loop.input
@@ -144,13 +148,17 @@ private struct StepLoop {
     var highest: Int
     let first: Int
     let last: Int
+    let deadline: SolverDeadline
     var steps = 0
     var fixpoint = false
+    var timedOut = false
 
     init(
         input: UnsafeMutablePointer<Double>, output: UnsafeMutablePointer<Double>,
-        changes: UnsafeMutablePointer<Bool>, parallelism: Int, highest: Int, first: Int, last: Int
+        changes: UnsafeMutablePointer<Bool>, parallelism: Int, highest: Int, first: Int, last: Int,
+        deadline: SolverDeadline
     ) {
+        self.deadline = deadline
         self.input = input
         self.output = output
         self.changes = changes
@@ -164,6 +172,13 @@ private struct StepLoop {
     /// specialised loop.
     mutating func run<Values: GatherValues>(structure: GatherStructure, values: Values, weights: [Double]) {
         while steps < last {
+            // Reading the clock every step would cost more than a step of a small chain.
+            if steps & 63 == 0 {
+                do { try deadline.check() } catch {
+                    timedOut = true
+                    return
+                }
+            }
             let k = steps + 1
             let weight = k >= first ? weights[k - first] : 0
             highest = Int(structure.reach[highest])

@@ -27,7 +27,7 @@ public enum Reachability {
     /// (capped at 1), which keeps each side on its side of the exact fixpoint.
     public static func until(
         rates: SparseMatrix, allowed: [Bool], target: [Bool], precision: Double,
-        maxIterations: Int = 1_000_000
+        maxIterations: Int = 1_000_000, deadline: SolverDeadline = .none
     ) throws(NumericsError) -> ReachabilityBounds {
         let n = rates.rowCount
         try rates.validateRates()
@@ -50,6 +50,7 @@ public enum Reachability {
         // Rounding margins put a floor under the gap; stop early once it no longer shrinks.
         var bestGap = Double.infinity
         var sinceImprovement = 0
+        var timedOut = false
         chain.rowStart.withUnsafeBufferPointer { rowStart in
             chain.columns.withUnsafeBufferPointer { columns in
                 chain.probabilities.withUnsafeBufferPointer { probabilities in
@@ -57,6 +58,10 @@ public enum Reachability {
                         lower.withUnsafeMutableBufferPointer { lower in
                             upper.withUnsafeMutableBufferPointer { upper in
                                 while gap > precision && iterations < maxIterations {
+                                    if iterations & 15 == 0 && deadline.hasPassed {
+                                        timedOut = true
+                                        break
+                                    }
                                     iterations += 1
                                     gap = 0
                                     for state in order {
@@ -91,6 +96,7 @@ public enum Reachability {
                 }
             }
         }
+        if timedOut { throw .timeLimit }
         if gap > precision {
             throw .didNotConverge(iterations: iterations, residual: gap)
         }

@@ -6,7 +6,8 @@ enum StationaryDistribution {
     /// Probabilities in the order of `members`.
     static func compute(
         rates: SparseMatrix, chain: EmbeddedChain, members: [Int32], componentOf: [Int32],
-        component: Int32, precision: Double, maxIterations: Int, denseLimit: Int = denseLimit
+        component: Int32, precision: Double, maxIterations: Int, denseLimit: Int = denseLimit,
+        deadline: SolverDeadline = .none
     ) throws(NumericsError) -> [Double] {
         if members.count == 1 { return [1] }
         var local = [Int32: Int](minimumCapacity: members.count)
@@ -16,7 +17,7 @@ enum StationaryDistribution {
         }
         return try gaussSeidel(
             rates: rates, chain: chain, members: members, local: local, precision: precision,
-            maxIterations: maxIterations)
+            maxIterations: maxIterations, deadline: deadline)
     }
 
     /// Grassmann-Taksar-Heyman elimination on the rate matrix: only additions, multiplications and
@@ -59,7 +60,7 @@ enum StationaryDistribution {
     /// rounding noise would keep it going forever).
     private static func gaussSeidel(
         rates: SparseMatrix, chain: EmbeddedChain, members: [Int32], local: [Int32: Int],
-        precision: Double, maxIterations: Int
+        precision: Double, maxIterations: Int, deadline: SolverDeadline
     ) throws(NumericsError) -> [Double] {
         let size = members.count
         // Incoming rates in local indices.
@@ -89,6 +90,7 @@ enum StationaryDistribution {
         var pi = [Double](repeating: 1 / Double(size), count: size)
         var previous = pi
         for sweep in 1...max(1, maxIterations) {
+            if sweep & 15 == 0 { try deadline.check() }
             for j in 0..<size {
                 var inflow = 0.0
                 for position in incomingStart[j]..<incomingStart[j + 1] {

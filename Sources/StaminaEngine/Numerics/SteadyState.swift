@@ -10,7 +10,8 @@ public enum SteadyState {
     /// iterative parts stop on small changes (see there) and the mass they leave behind (at most
     /// precision/100 in total per transient component) is dropped.
     public static func distribution(
-        rates: SparseMatrix, initial: [Double], precision: Double, maxIterations: Int = 1_000_000
+        rates: SparseMatrix, initial: [Double], precision: Double, maxIterations: Int = 1_000_000,
+        deadline: SolverDeadline = .none
     ) throws(NumericsError) -> [Double] {
         let n = rates.rowCount
         try rates.validateRates()
@@ -20,13 +21,13 @@ public enum SteadyState {
         let chain = EmbeddedChain(rates: rates)
         let absorbed = try AbsorptionMass.compute(
             chain: chain, components: components, initial: initial, precision: precision,
-            maxIterations: maxIterations)
+            maxIterations: maxIterations, deadline: deadline)
         var result = [Double](repeating: 0, count: n)
         for c in 0..<components.count where components.isBottom[c] && absorbed[c] > 0 {
             let members = Array(components.members(of: c))
             let stationary = try StationaryDistribution.compute(
                 rates: rates, chain: chain, members: members, componentOf: components.componentOf,
-                component: Int32(c), precision: precision, maxIterations: maxIterations)
+                component: Int32(c), precision: precision, maxIterations: maxIterations, deadline: deadline)
             for (index, state) in members.enumerated() {
                 result[Int(state)] = absorbed[c] * stationary[index]
             }
@@ -43,7 +44,7 @@ enum AbsorptionMass {
     /// sweeps until what stays in it is below precision/100 of what entered it.
     static func compute(
         chain: EmbeddedChain, components: StronglyConnectedComponents, initial: [Double],
-        precision: Double, maxIterations: Int
+        precision: Double, maxIterations: Int, deadline: SolverDeadline
     ) throws(NumericsError) -> [Double] {
         var mass = initial
         var absorbed = [Double](repeating: 0, count: components.count)
@@ -64,6 +65,7 @@ enum AbsorptionMass {
                     throw .didNotConverge(iterations: sweeps, residual: remaining)
                 }
                 sweeps += 1
+                if sweeps & 15 == 0 { try deadline.check() }
                 for state in members {
                     let s = Int(state)
                     let m = mass[s]

@@ -54,7 +54,7 @@ public enum Uniformization {
     /// absorbing state with a huge in-degree such as a truncation sink.
     public static func transient(
         rates: SparseMatrix, initial: [Double], time: Double,
-        absorbing: [Bool], accuracy: Double, threads: Int = 1
+        absorbing: [Bool], accuracy: Double, threads: Int = 1, deadline: SolverDeadline = .none
     ) throws(NumericsError) -> TransientResult {
         let n = rates.rowCount
         try rates.validateRates()
@@ -81,9 +81,9 @@ public enum Uniformization {
                 distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: chain.rate)
         }
         let poisson = try FoxGlynn.weights(rate: lambda, accuracy: accuracy * 0.9)
-        let mixture = PoissonMixture(
+        let mixture = try PoissonMixture(
             chain: chain, initial: initial, weights: poisson.weights, first: poisson.left,
-            threads: threads)
+            threads: threads, deadline: deadline)
         let mass = NonNegativeSum(initial)
         let computed = NonNegativeSum(mixture.result)
         return TransientResult(

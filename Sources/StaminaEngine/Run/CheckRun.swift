@@ -4,13 +4,16 @@
 // Per property (truncation mode): set the property's truncation predicate, then per round
 // explore passes with kappa shrinking by `reduceKappa` until (#frontier x kappa) < window / m,
 // build the truncated CTMC, compute [Pmin, Pmax]; stop when the window is reached, else shrink
-// kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does. Kappa carries over
+// kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does; from the third
+// round on, kappa goes at least as low as the measured width trend says reaches half the window
+// (`WidthTrend`). Kappa carries over
 // to the next property (the graph is already explored that far); m restarts. A round may expand
 // at most max(roundExpansionBudget, 2 x states so far) new states: a chain whose jump chain is
 // deterministic (pure birth) never lets pi fall below kappa, and the budget ends such a round
 // anyway; the unexpanded rest stays frontier, the transient analysis still bounds the result.
-// Steady-state and reward properties need the whole model: they get a full exploration (up to
-// `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
+// Time-bounded rewards whose rates have a ceiling (`RewardCeiling`) are refined like P properties.
+// Steady-state and other reward properties need the whole model: they get a full exploration (up
+// to `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
 // infinite. Results are reported for the first initial state (see `InitialStates`).
 
 import PRISM
@@ -23,10 +26,13 @@ public final class CheckRun {
     let plans: [Result<PropertyPlan, UnsupportedProperty>]
     let atoms: [Expr: CompiledExpression]
     let rewardStructures: [CompiledRewardStructure]
+    let rewardCeilings: RewardCeilings
     let explorer: Explorer
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var kappa: Double
+    /// In exact mode, the CTMC of the whole model, built once for every property and the exports.
+    private var completeCTMC: TruncatedCTMC?
     /// Default ceiling of the full exploration that S and R properties need in truncation mode.
     static let fullExplorationLimit = 10_000_000
     static let exactExplorationLimit = 50_000_000
@@ -50,6 +56,7 @@ public final class CheckRun {
             for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }
         }
         rewardStructures = model.rewards.map { CompiledRewardStructure($0, model: &compiled) }
+        rewardCeilings = RewardCeilings(model)
         let initial = try InitialStates.enumerate(&compiled)
         self.compiled = compiled
         self.plans = plans
@@ -117,7 +124,7 @@ public final class CheckRun {
         case .success(let p): plan = p
         }
         report.kind = plan.kind
-        if plan.needsFullModel || settings.exact {
+        if plan.needsFullModel(rewardCeilings: rewardCeilings) || settings.exact {
             explorer.setAbsorbing(nil)
             let explorationStart = clock.now
             if !settings.exact {
@@ -130,7 +137,7 @@ public final class CheckRun {
                     report.error = PropertyError(
                         code: "UNSUPPORTED_PROPERTY",
                         message:
-                            "\(plan.kind == .reward ? "R" : "S") properties are computed exactly on the whole state space, and the model has more than \(states) states (it may be infinite); STAMINA bounds P properties only"
+                            "this \(plan.kind == .reward ? "R" : "S") property is computed on the whole state space, and the model has more than \(states) states (it may be infinite). On a truncated model STAMINA bounds P properties, and R properties with C<=t or I=t whose state rewards have a ceiling over the variables' declared ranges (no transition rewards for C<=t)"
                     )
                     return report
                 }
@@ -139,7 +146,7 @@ public final class CheckRun {
             }
             report.explorationSeconds = seconds(since: explorationStart)
             let checkingStart = clock.now
-            let ctmc = try TruncatedCTMC.build(from: explorer)
+            let ctmc = try currentCTMC()
             let bounds = try compute(plan, on: ctmc)
             report.checkingSeconds = seconds(since: checkingStart)
             let round = RoundReport(
@@ -159,6 +166,7 @@ public final class CheckRun {
         // window still ends.
         var iteration = 0
         var budgetRounds = 0
+        var trend = WidthTrend()
         defer { explorer.setExpansionBudget(Int.max) }
         while true {
             let roundStart = clock.now
@@ -179,7 +187,7 @@ public final class CheckRun {
             }
             report.explorationSeconds += seconds(since: roundStart)
             let checkingStart = clock.now
-            let ctmc = try TruncatedCTMC.build(from: explorer)
+            let ctmc = try currentCTMC()
             let bounds = try compute(plan, on: ctmc)
             report.checkingSeconds += seconds(since: checkingStart)
             let round = RoundReport(
@@ -197,8 +205,10 @@ public final class CheckRun {
                 continue
             }
             if iteration >= max(1, settings.maxIterations) { break }
+            trend.record(kappa: kappa, width: width)
             kappa /= settings.reduceKappa
             m *= max(1, min(100, 4 * width / settings.window))
+            if let aimed = trend.kappa(reaching: settings.window / 2) { kappa = min(kappa, aimed) }
         }
         if let lastCTMC {
             finish(
@@ -208,17 +218,32 @@ public final class CheckRun {
         return report
     }
 
+    /// The CTMC of the graph as explored so far. In exact mode the graph is final once explored, so
+    /// its CTMC is built once and the graph's own copy of the transitions is freed: the numerics on
+    /// the largest models then run next to one copy, not two.
+    private func currentCTMC() throws(EngineError) -> TruncatedCTMC {
+        if let completeCTMC { return completeCTMC }
+        let ctmc = try TruncatedCTMC.build(from: explorer)
+        if settings.exact && ctmc.isComplete {
+            completeCTMC = ctmc
+            explorer.graph.releaseTransitions()
+        }
+        return ctmc
+    }
+
     private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC) throws(EngineError) -> Bounds {
         let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
-        let checker = PropertyChecker(
+        var checker = PropertyChecker(
             ctmc: ctmc, sets: sets, initialState: explorer.graph.initialStates[0],
             accuracy: settings.numericalAccuracy, threads: settings.threads)
+        checker.deadline = SolverDeadline(instant: explorer.deadline)
+        checker.timeLimitSeconds = explorer.timeLimitSeconds
         var rewards: RewardVectors?
         if case .reward(let structure, _) = plan.query {
             rewards = try RewardVectors.compute(
                 rewardStructures[structure], explorer: explorer, stateCount: ctmc.stateCount)
         }
-        return try checker.check(plan.query, rewards: rewards)
+        return try checker.check(plan.query, rewards: rewards, rewardCeiling: rewardCeilings.ceiling(for: plan.query))
     }
 
     private func finish(
@@ -252,7 +277,7 @@ public final class CheckRun {
     /// The final truncated CTMC (no property truncation), for exports.
     public func finalModel() throws(EngineError) -> ExportedModel {
         explorer.setAbsorbing(nil)
-        let ctmc = try TruncatedCTMC.build(from: explorer)
+        let ctmc = try currentCTMC()
         return ExportedModel(ctmc: ctmc, explorer: explorer)
     }
 }

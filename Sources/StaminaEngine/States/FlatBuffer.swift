@@ -55,6 +55,16 @@ final class FlatBuffer<Element: BitwiseCopyable> {
 
     func removeAll() { count = 0 }
 
+    /// Empties the buffer and gives its memory back (large blocks go straight back to the system).
+    func release() {
+        count = 0
+        capacity = 16
+        guard let raw = realloc(base, capacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory shrinking to \(capacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: capacity)
+    }
+
     var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// Bytes held, for memory estimates.

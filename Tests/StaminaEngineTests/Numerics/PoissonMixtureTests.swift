@@ -22,9 +22,9 @@ import Testing
         var initial = [Double](repeating: 0, count: size)
         initial[1] = 0.75
         initial[2] = 0.25
-        let first = PoissonMixture(
+        let first = try PoissonMixture(
             chain: plain, initial: initial, weights: poisson.weights, first: poisson.left, threads: 1)
-        let second = PoissonMixture(
+        let second = try PoissonMixture(
             chain: coded, initial: initial, weights: poisson.weights, first: poisson.left, threads: 1)
         #expect(first.result == second.result)
         #expect(first.iterations == second.iterations)
