@@ -76,4 +76,30 @@ import Testing
         #expect(pmin <= truth + 1e-12 && truth <= pmax + 1e-12, "\(pmin) \(truth) \(pmax)")
         #expect(property.windowReached == true)
     }
+
+    @Test func aSlowVariableBesideAnExplosiveOneIsFollowedInTime() throws {
+        // A Yule process x (rate beta x) beside an independent Poisson counter y (rate 1): the jump
+        // chain almost always moves x, so pi never goes where y moves within the time bound, and
+        // pi-driven rounds alone grew the model along x without reaching the window. The
+        // transient analysis shows the probability leaking through the states where y moves
+        // (`LeakingFrontier`). Oracle: P(y(1) >= 3) = 1 - e^{-1} (1 + 1 + 1/2).
+        let model = """
+            ctmc
+            module yule
+              x : int init 1;
+              [] true -> 3 * x : (x' = x + 1);
+            endmodule
+            module counter
+              y : int init 0;
+              [] true -> 1 : (y' = y + 1);
+            endmodule
+            """
+        let report = try PRISMSource.inline(model, "P=? [ F<=1 y >= 3 ];")
+        let property = report.properties[0]
+        let truth = 1 - exp(-1) * 2.5
+        let pmin = try #require(property.pmin)
+        let pmax = try #require(property.pmax)
+        #expect(pmin <= truth + 1e-12 && truth <= pmax + 1e-12, "\(pmin) \(truth) \(pmax)")
+        #expect(property.windowReached == true)
+    }
 }

@@ -23,6 +23,13 @@ struct Bounds: Sendable, Equatable {
     var upper: Double
 }
 
+/// The bounds, and for a time-bounded until the distribution at its upper time bound (lower
+/// bounds per state, sink last), which tells where the truncated chain's probability is.
+struct CheckOutcome {
+    var bounds: Bounds
+    var finalDistribution: [Double]? = nil
+}
+
 struct PropertyChecker {
     let ctmc: TruncatedCTMC
     let sets: StateSets
@@ -36,12 +43,26 @@ struct PropertyChecker {
     /// `rewardCeiling`: for a time-bounded reward on a chain that is not complete, the ceiling of
     /// the reward rate of any state (`RewardCeiling`).
     func check(_ query: PropertyPlan.Query, rewards: RewardVectors?, rewardCeiling: Double? = nil)
-        throws(EngineError) -> Bounds
+        throws(EngineError) -> CheckOutcome
     {
         switch query {
         case .until(let a, let b, let interval, let negated):
             let q = try until(a, b, interval)
-            return negated ? Bounds(lower: 1 - q.upper, upper: 1 - q.lower) : q
+            let bounds = q.bounds
+            return CheckOutcome(
+                bounds: negated ? Bounds(lower: 1 - bounds.upper, upper: 1 - bounds.lower) : bounds,
+                finalDistribution: q.finalDistribution)
+        default:
+            return CheckOutcome(bounds: try bounds(query, rewards: rewards, rewardCeiling: rewardCeiling))
+        }
+    }
+
+    private func bounds(_ query: PropertyPlan.Query, rewards: RewardVectors?, rewardCeiling: Double?)
+        throws(EngineError) -> Bounds
+    {
+        switch query {
+        case .until:
+            preconditionFailure("until is checked by check(_:rewards:rewardCeiling:)")
         case .next(let phi, let interval):
             return try next(phi, interval)
         case .steadyState(let phi):
@@ -90,12 +111,16 @@ struct PropertyChecker {
         }
     }
 
-    private func until(_ a: StateFormula, _ b: StateFormula, _ interval: TimeBound) throws(EngineError) -> Bounds {
+    private func until(_ a: StateFormula, _ b: StateFormula, _ interval: TimeBound) throws(EngineError)
+        -> CheckOutcome
+    {
         let phi1 = try sets.evaluate(a)
         let phi2 = try sets.evaluate(b)
         let n = ctmc.stateCount
         let sink = ctmc.sink
-        if let upper = interval.upper, upper < interval.lower { return Bounds(lower: 0, upper: 0) }
+        if let upper = interval.upper, upper < interval.lower {
+            return CheckOutcome(bounds: Bounds(lower: 0, upper: 0))
+        }
         var start = initialDistribution()
         var lostUpper = 0.0
         if interval.lower > 0 {
@@ -114,7 +139,8 @@ struct PropertyChecker {
             var lower = 0.0
             for state in 0..<n where phi2[state] { lower += result.distribution[state] }
             let upperBound = lower + result.distribution[sink] + result.errorBound + lostUpper
-            return clamp(Bounds(lower: lower, upper: upperBound))
+            return CheckOutcome(
+                bounds: clamp(Bounds(lower: lower, upper: upperBound)), finalDistribution: result.distribution)
         }
         var allowed = [Bool](repeating: false, count: n + 1)
         for state in 0..<n { allowed[state] = phi1[state] && !phi2[state] }
@@ -134,7 +160,7 @@ struct PropertyChecker {
             lower += start[state] * withoutSink.lower[state]
             upper += start[state] * withSink.upper[state]
         }
-        return clamp(Bounds(lower: lower, upper: upper))
+        return CheckOutcome(bounds: clamp(Bounds(lower: lower, upper: upper)))
     }
 
     /// `X^I phi` from the initial state: exact once that state is expanded (its transitions are

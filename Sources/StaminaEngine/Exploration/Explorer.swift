@@ -188,6 +188,28 @@ final class Explorer {
 
     // MARK: Passes
 
+    /// Expands `seeds` (frontier states the transient analysis found probability leaking through,
+    /// `LeakingFrontier`) whatever their pi, then their new successors breadth-first, `limit`
+    /// expansions in all. Property-absorbing states stay unexpanded.
+    func expandAround(_ seeds: [Int], limit: Int) throws(EngineError) {
+        var queue = seeds
+        var head = 0
+        var expanded = 0
+        while head < queue.count && expanded < limit {
+            let state = queue[head]
+            head += 1
+            if graph.isExpanded(state) { continue }
+            if try isAbsorbing(state) { continue }
+            try expand(state, pushMass: true, trackFrontier: true)
+            expanded += 1
+            let begin = graph.rowStart[state]
+            for position in begin..<(begin + Int(graph.rowLength[state])) {
+                let target = Int(graph.columns[position])
+                if !graph.isExpanded(target) { queue.append(target) }
+            }
+        }
+    }
+
     /// Expands every state (breadth-first by index), ignoring kappa and predicates.
     func exploreAll() throws(EngineError) {
         // A limit may stop this halfway: the states found meanwhile must stay on the frontier.

@@ -33,6 +33,9 @@ public final class CheckRun {
     private var kappa: Double
     /// In exact mode, the CTMC of the whole model, built once for every property and the exports.
     private var completeCTMC: TruncatedCTMC?
+    /// Whether an earlier property needed leak-guided growth (see the refinement loop): pi then
+    /// gets no budget doubling in later properties either.
+    private var piRunsAway = false
     /// Default ceiling of the full exploration that S and R properties need in truncation mode.
     static let fullExplorationLimit = 10_000_000
     static let exactExplorationLimit = 50_000_000
@@ -41,6 +44,8 @@ public final class CheckRun {
     static let roundExpansionBudget = 2_000
     /// Rounds cut short by that budget one property may take.
     static let maxBudgetRounds = 40
+    /// The share of the leak (`LeakingFrontier`) whose frontier states the next round expands first.
+    static let leakShare = 0.9
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -147,7 +152,7 @@ public final class CheckRun {
             report.explorationSeconds = seconds(since: explorationStart)
             let checkingStart = clock.now
             let ctmc = try currentCTMC()
-            let bounds = try compute(plan, on: ctmc)
+            let bounds = try compute(plan, on: ctmc).bounds
             report.checkingSeconds = seconds(since: checkingStart)
             let round = RoundReport(
                 iteration: 1, kappa: 0, states: ctmc.stateCount, transitions: ctmc.transitionCount, frontier: 0,
@@ -167,18 +172,27 @@ public final class CheckRun {
         var iteration = 0
         var budgetRounds = 0
         var trend = WidthTrend()
+        var leaking: [Int] = []
+        var guided = false
+        var lastExitRate = 0.0
         defer { explorer.setExpansionBudget(Int.max) }
         while true {
             let roundStart = clock.now
-            explorer.setExpansionBudget(max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount))
-            while true {
-                try explorer.explore(method: settings.method, kappa: kappa)
-                if explorer.budgetExhausted { break }
-                let open = try explorer.compactFrontier()
-                if open == 0 || Double(open) * kappa < settings.window / m || kappa < 1e-290 { break }
-                kappa /= settings.reduceKappa
+            if guided {
+                try explorer.expandAround(leaking, limit: max(Self.roundExpansionBudget, 2 * leaking.count))
+            } else {
+                try explorer.expandAround(leaking, limit: leaking.count)
+                explorer.setExpansionBudget(
+                    piRunsAway ? Self.roundExpansionBudget : max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount))
+                while true {
+                    try explorer.explore(method: settings.method, kappa: kappa)
+                    if explorer.budgetExhausted { break }
+                    let open = try explorer.compactFrontier()
+                    if open == 0 || Double(open) * kappa < settings.window / m || kappa < 1e-290 { break }
+                    kappa /= settings.reduceKappa
+                }
             }
-            let cutShort = explorer.budgetExhausted
+            let cutShort = guided || explorer.budgetExhausted
             if cutShort {
                 _ = try explorer.compactFrontier()
                 budgetRounds += 1
@@ -188,7 +202,8 @@ public final class CheckRun {
             report.explorationSeconds += seconds(since: roundStart)
             let checkingStart = clock.now
             let ctmc = try currentCTMC()
-            let bounds = try compute(plan, on: ctmc)
+            let outcome = try compute(plan, on: ctmc)
+            let bounds = outcome.bounds
             report.checkingSeconds += seconds(since: checkingStart)
             let round = RoundReport(
                 iteration: rounds.count + 1, kappa: kappa, states: ctmc.stateCount,
@@ -200,6 +215,25 @@ public final class CheckRun {
             lastCTMC = ctmc
             let width = bounds.upper - bounds.lower
             if width <= settings.window || ctmc.frontierCount == 0 { break }
+            leaking = []
+            if let distribution = outcome.finalDistribution {
+                leaking = LeakingFrontier.states(
+                    of: ctmc, distribution: distribution, share: Self.leakShare,
+                    limit: max(Self.roundExpansionBudget, ctmc.stateCount))
+            }
+            // pi follows the jump chain, not time. When it ran out of budget and the rates grew on
+            // its way (a rate growing with a count), doubling its budget would grow the model, and
+            // the cost of every solve, along that direction without end: from then on the model
+            // grows around the states the probability leaks through (and in later properties pi
+            // keeps the base budget).
+            let exitRate = ctmc.largestExitRate
+            if cutShort && !leaking.isEmpty && (guided || piRunsAway || exitRate > 2 * lastExitRate) && rounds.count > 1 {
+                guided = true
+                piRunsAway = true
+            } else {
+                guided = false
+            }
+            lastExitRate = exitRate
             if cutShort {
                 if budgetRounds >= Self.maxBudgetRounds { break }
                 continue
@@ -231,7 +265,7 @@ public final class CheckRun {
         return ctmc
     }
 
-    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC) throws(EngineError) -> Bounds {
+    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC) throws(EngineError) -> CheckOutcome {
         let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
         var checker = PropertyChecker(
             ctmc: ctmc, sets: sets, initialState: explorer.graph.initialStates[0],
