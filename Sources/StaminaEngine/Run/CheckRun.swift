@@ -182,8 +182,8 @@ public final class CheckRun {
                 try explorer.expandAround(leaking, limit: max(Self.roundExpansionBudget, 2 * leaking.count))
             } else {
                 try explorer.expandAround(leaking, limit: leaking.count)
-                explorer.setExpansionBudget(
-                    piRunsAway ? Self.roundExpansionBudget : max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount))
+                let doubled = max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount)
+                explorer.setExpansionBudget(piRunsAway ? Self.roundExpansionBudget : doubled)
                 while true {
                     try explorer.explore(method: settings.method, kappa: kappa)
                     if explorer.budgetExhausted { break }
@@ -227,12 +227,9 @@ public final class CheckRun {
             // grows around the states the probability leaks through (and in later properties pi
             // keeps the base budget).
             let exitRate = ctmc.largestExitRate
-            if cutShort && !leaking.isEmpty && (guided || piRunsAway || exitRate > 2 * lastExitRate) && rounds.count > 1 {
-                guided = true
-                piRunsAway = true
-            } else {
-                guided = false
-            }
+            let ratesRose = guided || piRunsAway || exitRate > 2 * lastExitRate
+            guided = cutShort && !leaking.isEmpty && ratesRose && rounds.count > 1
+            if guided { piRunsAway = true }
             lastExitRate = exitRate
             if cutShort {
                 if budgetRounds >= Self.maxBudgetRounds { break }
