@@ -8,6 +8,7 @@ struct JobsController: Sendable {
     let service: JobService
     let tokens: TokenAuthority
     let configuration: ServerConfiguration
+    let documents = JobDocumentCache()
 
     func register(on router: some RouterMethods<StaminaRequestContext>) {
         let jobs = router.group("v1/jobs")
@@ -15,7 +16,7 @@ struct JobsController: Sendable {
         jobs.get { request, _ in try await self.list(request) }
         jobs.get(":id") { request, context in
             let (job, _) = try await self.visibleJob(request, context)
-            return Reply.json(self.resource(job))
+            return Reply.json(rendered: self.document(job))
         }
         jobs.patch(":id") { request, context in try await self.rename(request, context) }
         jobs.delete(":id") { request, context in
@@ -183,6 +184,11 @@ struct JobsController: Sendable {
             throw APIError.notFound()
         }
         return (job, principal)
+    }
+
+    /// The job resource as clients poll it, rendered once per version of the job.
+    func document(_ job: JobRecord) -> ByteBuffer {
+        documents.document(for: job) { ByteBuffer(bytes: resource($0).bytes) }
     }
 
     func resource(_ job: JobRecord, token: String? = nil) -> JSONText {

@@ -13,9 +13,14 @@ enum Reply {
     }
 
     static func json(_ value: JSONText, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(rendered: ByteBuffer(bytes: value.bytes), status: status, headers: headers)
+    }
+
+    /// A JSON document rendered earlier (see `JobDocumentCache`).
+    static func json(rendered: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.rendered)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: rendered))
     }
 
     static func text(

@@ -22,12 +22,25 @@ final class TokenAuthority: Sendable {
         adminHash = adminToken.map(RandomIdentifier.sha256Hex)
     }
 
+    /// The token of `Authorization: Bearer <token>` (scheme in any case). Parsed on the bytes:
+    /// Foundation's splitting and trimming were a twentieth of a polled read.
     static func bearer(_ request: Request) -> String? {
         guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        return bearer(header)
+    }
+
+    static func bearer(_ header: String) -> String? {
+        let bytes = header.utf8
+        let scheme = "bearer".utf8
+        guard bytes.count > scheme.count,
+            zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            bytes[bytes.index(bytes.startIndex, offsetBy: scheme.count)] == UInt8(ascii: " ")
+        else { return nil }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let rest = bytes.dropFirst(scheme.count + 1)
+        guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) })
+        else { return nil }
+        return String(Substring(bytes[first...last]))
     }
 
     /// nil when the request carries no token; throws 401 for a token nobody issued.

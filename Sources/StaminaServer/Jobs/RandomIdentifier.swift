@@ -11,18 +11,27 @@ enum RandomIdentifier {
 
     /// Job ids as the server makes them; anything else in a path is not a job id.
     static func isJobID(_ text: Substring) -> Bool {
-        text.count == 26 && text.allSatisfy { alphabet.contains($0) }
+        let letters = UInt8(ascii: "a")...UInt8(ascii: "z")
+        let digits = UInt8(ascii: "2")...UInt8(ascii: "7")
+        return text.utf8.count == 26 && text.utf8.allSatisfy { letters.contains($0) || digits.contains($0) }
     }
 
     static func sha256Hex(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(text.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 15)])
+        var text = text
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { hex in
+            var next = 0
+            for byte in digest {
+                hex[next] = hexDigit(byte >> 4)
+                hex[next + 1] = hexDigit(byte & 15)
+                next += 2
+            }
+            return next
         }
-        return String(decoding: hex, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private static func randomBytes(_ count: Int) -> [UInt8] {

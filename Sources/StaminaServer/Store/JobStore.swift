@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where jobs, tokens and idempotency keys live. All SQL stays inside the implementations (SQLite
-/// now, PostgreSQL next); every state change that races with another is one statement.
+/// now, PostgreSQL next); every state change that races with another is one statement. Every
+/// change of a job bumps its `version`: `JobDocumentCache` serves renderings by version alone.
 public protocol JobStore: Sendable {
     /// Inserts the job unless its owner already has `ownerQuota` active jobs or the system has
     /// `systemQuota`; the check and the insert are one statement.
