@@ -31,6 +31,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "PRISM"),
+        .target(name: "OrderedJSON"),
         .target(
             name: "StaminaEngine",
             dependencies: ["PRISM"],
@@ -39,6 +40,7 @@ let package = Package(
         .target(
             name: "StaminaServer",
             dependencies: [
+                "OrderedJSON",
                 "PRISM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -57,6 +59,7 @@ let package = Package(
                 "PRISM",
                 "StaminaEngine",
                 "StaminaServer",
+                "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: engineSettings
@@ -71,6 +74,6 @@ let package = Package(
                 "StaminaEngine", "PRISM", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StaminaServerTests", dependencies: ["StaminaServer", "stamina"]),
+        .testTarget(name: "StaminaServerTests", dependencies: ["StaminaServer", "OrderedJSON", "stamina"]),
     ]
 )

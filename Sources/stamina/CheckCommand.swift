@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import Foundation
+import OrderedJSON
 import PRISM
 import StaminaEngine
 
@@ -59,8 +60,8 @@ struct CheckCommand: AsyncParsableCommand {
         do {
             let reporter = try CheckReporter(quiet: quiet, eventsPath: events)
             try execute(reporter: reporter, started: started)
-        } catch let failure as CheckFailure {
-            if json { print(failure.json.text) }
+        } catch let failure {
+            if json { print(failure.json.rendered) }
             CheckReporter.standardError("[ERROR]: \(failure.message)\n")
             throw ExitCode(failure.exitCode)
         }
@@ -176,7 +177,7 @@ struct CheckCommand: AsyncParsableCommand {
             throw CheckFailure(kind: kind, code: first.code, message: first.message)
         }
         if json {
-            print(CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).text)
+            print(CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).rendered)
         } else {
             for property in report.properties where property.error == nil {
                 print(Self.resultsBlock(property, initial: report.initialStates))

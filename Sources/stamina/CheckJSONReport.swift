@@ -1,13 +1,14 @@
 // The `--json` result object of `stamina check`, key for key as CONTRACTS.md gives it.
 
 import Foundation
+import OrderedJSON
 import PRISM
 import StaminaEngine
 
 enum CheckJSONReport {
     static func make(
         _ report: RunReport, program: CheckedProgram, settings: CheckSettings, files: (String, String?)
-    ) -> CheckJSON {
+    ) -> JSONText {
         .object([
             ("engine", .object([("name", .string("stamina")), ("version", .string(StaminaVersion.current))])),
             (
@@ -23,26 +24,26 @@ enum CheckJSONReport {
                 .object([
                     ("kappa", .number(settings.kappa)), ("reduceKappa", .number(settings.reduceKappa)),
                     ("approxFactor", .number(settings.approxFactor)), ("window", .number(settings.window)),
-                    ("maxIterations", .int(settings.maxIterations)), ("method", .string(settings.method.rawValue)),
+                    ("maxIterations", .integer(settings.maxIterations)), ("method", .string(settings.method.rawValue)),
                     ("propertyTruncation", .bool(settings.propertyTruncation)), ("exact", .bool(settings.exact)),
                 ])
             ),
             ("properties", .array(report.properties.map(property))),
-            ("states", .int(report.states)), ("transitions", .int(report.transitions)),
+            ("states", .integer(report.states)), ("transitions", .integer(report.transitions)),
             ("seconds", .object([("total", .number(report.seconds))])),
-            ("peakMemoryBytes", .int(peakMemoryBytes())),
+            ("peakMemoryBytes", .integer(peakMemoryBytes())),
         ])
     }
 
-    static func value(_ value: Value) -> CheckJSON {
+    static func value(_ value: Value) -> JSONText {
         switch value {
-        case .int(let v): .int(Int(v))
+        case .int(let v): .integer(Int(v))
         case .double(let v): .number(v)
         case .bool(let v): .bool(v)
         }
     }
 
-    static func property(_ p: PropertyReport) -> CheckJSON {
+    static func property(_ p: PropertyReport) -> JSONText {
         .object([
             ("name", .optional(p.name)), ("text", .string(p.text)),
             ("kind", .optional(p.kind?.rawValue)),
@@ -63,8 +64,8 @@ enum CheckJSONReport {
                 .array(
                     p.rounds.map { r in
                         .object([
-                            ("iteration", .int(r.iteration)), ("kappa", .number(r.kappa)), ("states", .int(r.states)),
-                            ("transitions", .int(r.transitions)), ("frontier", .int(r.frontier)),
+                            ("iteration", .integer(r.iteration)), ("kappa", .number(r.kappa)), ("states", .integer(r.states)),
+                            ("transitions", .integer(r.transitions)), ("frontier", .integer(r.frontier)),
                             ("pmin", .number(r.pmin)), ("pmax", .number(r.pmax)), ("seconds", .number(r.seconds)),
                         ])
                     })

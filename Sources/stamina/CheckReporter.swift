@@ -2,6 +2,7 @@
 // is a terminal, and JSON lines in the `--events` file (flushed per line, the server tails it).
 
 import Foundation
+import OrderedJSON
 import StaminaEngine
 
 final class CheckReporter: CheckObserver {
@@ -47,9 +48,9 @@ final class CheckReporter: CheckObserver {
         }
     }
 
-    private func event(_ value: CheckJSON) {
+    private func event(_ value: JSONText) {
         guard let events else { return }
-        fputs(value.text + "\n", events)
+        fputs(value.rendered + "\n", events)
         fflush(events)
     }
 
@@ -59,9 +60,9 @@ final class CheckReporter: CheckObserver {
         )
         event(
             .object([
-                ("type", .string("round")), ("property", .int(property)), ("iteration", .int(round.iteration)),
-                ("kappa", .number(round.kappa)), ("states", .int(round.states)),
-                ("transitions", .int(round.transitions)), ("frontier", .int(round.frontier)),
+                ("type", .string("round")), ("property", .integer(property)), ("iteration", .integer(round.iteration)),
+                ("kappa", .number(round.kappa)), ("states", .integer(round.states)),
+                ("transitions", .integer(round.transitions)), ("frontier", .integer(round.frontier)),
                 ("pmin", .number(round.pmin)), ("pmax", .number(round.pmax)), ("seconds", .number(round.seconds)),
             ]))
     }
@@ -72,7 +73,7 @@ final class CheckReporter: CheckObserver {
         }
         event(
             .object([
-                ("type", .string("property")), ("property", .int(report.index)), ("pmin", .optional(report.pmin)),
+                ("type", .string("property")), ("property", .integer(report.index)), ("pmin", .optional(report.pmin)),
                 ("pmax", .optional(report.pmax)), ("windowReached", report.windowReached.map { .bool($0) } ?? .null),
             ]))
     }
@@ -104,7 +105,7 @@ struct CheckFailure: Error {
 
     var exitCode: Int32 { kind == "input" ? 1 : 2 }
 
-    var json: CheckJSON {
+    var json: JSONText {
         .object([
             (
                 "error",
@@ -115,7 +116,7 @@ struct CheckFailure: Error {
                         .array(
                             diagnostics.map {
                                 .object([
-                                    ("file", .string($0.file)), ("line", .int($0.line)), ("column", .int($0.column)),
+                                    ("file", .string($0.file)), ("line", .integer($0.line)), ("column", .integer($0.column)),
                                     ("message", .string($0.message)),
                                 ])
                             })

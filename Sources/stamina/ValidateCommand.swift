@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrderedJSON
 import PRISM
 
 /// `stamina validate MODEL [PROPS] [--const N=1,...] [--json]`: parse and check only.
@@ -26,11 +27,12 @@ struct ValidateCommand: AsyncParsableCommand {
         case .success(let program):
             let model = program.model
             if json {
-                let object: [String: Any] = [
-                    "ok": true, "type": model.type.rawValue, "variables": model.variables.count,
-                    "commands": model.commands.count, "properties": program.properties.count,
-                ]
-                print(ValidateCommand.jsonText(object))
+                let object = JSONText.object([
+                    ("ok", .bool(true)), ("type", .string(model.type.rawValue)),
+                    ("variables", .integer(model.variables.count)), ("commands", .integer(model.commands.count)),
+                    ("properties", .integer(program.properties.count)),
+                ])
+                print(object.rendered)
             } else {
                 print(
                     "OK: \(model.variables.count) variables, \(model.commands.count) commands, \(program.properties.count) properties"
@@ -38,13 +40,13 @@ struct ValidateCommand: AsyncParsableCommand {
             }
         case .failure(let diagnostics):
             if json {
-                let items: [[String: Any]] = diagnostics.items.map {
-                    [
-                        "file": $0.location.file, "line": $0.location.line, "column": $0.location.column,
-                        "message": $0.message,
-                    ]
+                let items = diagnostics.items.map {
+                    JSONText.object([
+                        ("file", .string($0.location.file)), ("line", .integer($0.location.line)),
+                        ("column", .integer($0.location.column)), ("message", .string($0.message)),
+                    ])
                 }
-                print(ValidateCommand.jsonText(["ok": false, "diagnostics": items]))
+                print(JSONText.object([("ok", .bool(false)), ("diagnostics", .array(items))]).rendered)
             } else {
                 FileHandle.standardError.write(Data((diagnostics.description + "\n").utf8))
             }
@@ -88,13 +90,4 @@ struct ValidateCommand: AsyncParsableCommand {
         return FrontEnd.check(model: modelText, properties: propertiesText, constants: overrides)
     }
 
-    static func jsonText(_ object: [String: Any]) -> String {
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else {
-            return "{\"ok\":false}"
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import StaminaServer
+import OrderedJSON
 
 /// The hand-written JSON renderer against Foundation's parser.
 struct JSONTextTests {

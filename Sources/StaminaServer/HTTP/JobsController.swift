@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OrderedJSON
 
 /// `/v1/jobs`: resource-oriented and token-authenticated. Another owner's job answers 404, so a
 /// job id alone reveals nothing.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OrderedJSON
 
 /// Small constructors for the replies, so every handler sets content types the same way.
 enum Reply {

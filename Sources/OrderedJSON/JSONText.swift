@@ -4,11 +4,13 @@ import Foundation
     import Glibc
 #endif
 
-/// A JSON value rendered by hand: the job resource is on the hottest path (clients poll it) and
-/// JSONSerialization plus ISO 8601 formatting cost ten times the rest of the request there.
+/// A JSON value rendered by hand, members in the order given: the one JSON writer of the server and of
+/// `stamina check --json` (whose key order is part of the engine/server contract). The job resource
+/// is on the server's hottest path (clients poll it) and JSONSerialization plus ISO 8601 formatting
+/// cost ten times the rest of the request there. Non-finite numbers are written as null.
 /// Rendering writes UTF-8 bytes: appending to a `String` scalar by scalar was a quarter of the
 /// server's CPU time under polling load.
-enum JSONText: Sendable {
+public enum JSONText: Sendable {
     // Not `indirect`: arrays already store their elements out of line, and a box per value would be
     // one more allocation for every member of every document.
     case string(String)
@@ -19,10 +21,12 @@ enum JSONText: Sendable {
     case array([JSONText])
     case object([(String, JSONText)])
 
-    static func optional(_ text: String?) -> JSONText { text.map(JSONText.string) ?? .null }
+    public static func optional(_ text: String?) -> JSONText { text.map(JSONText.string) ?? .null }
+    public static func optional(_ value: Double?) -> JSONText { value.map(JSONText.number) ?? .null }
+    public static func optional(_ value: Int?) -> JSONText { value.map(JSONText.integer) ?? .null }
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-29T17:45:00.123Z`.
-    static func time(_ date: Date?) -> JSONText {
+    public static func time(_ date: Date?) -> JSONText {
         guard let date else { return .null }
         let seconds = date.timeIntervalSince1970
         var whole = time_t(seconds.rounded(.down))
@@ -51,17 +55,17 @@ enum JSONText: Sendable {
         return .string(String(decoding: text, as: UTF8.self))
     }
 
-    var rendered: String { String(decoding: bytes, as: UTF8.self) }
+    public var rendered: String { String(decoding: bytes, as: UTF8.self) }
 
     /// The UTF-8 text of the value.
-    var bytes: [UInt8] {
+    public var bytes: [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
         render(into: &output)
         return output
     }
 
-    func render(into output: inout [UInt8]) {
+    public func render(into output: inout [UInt8]) {
         switch self {
         case .string(let text): Self.quote(text, into: &output)
         case .number(let value): output.append(contentsOf: (value.isFinite ? value.description : "null").utf8)
