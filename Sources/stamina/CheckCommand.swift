@@ -177,7 +177,8 @@ struct CheckCommand: AsyncParsableCommand {
             throw CheckFailure(kind: kind, code: first.code, message: first.message)
         }
         if json {
-            print(CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).rendered)
+            print(
+                CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).rendered)
         } else {
             for property in report.properties where property.error == nil {
                 print(Self.resultsBlock(property, initial: report.initialStates))

@@ -64,7 +64,8 @@ enum CheckJSONReport {
                 .array(
                     p.rounds.map { r in
                         .object([
-                            ("iteration", .integer(r.iteration)), ("kappa", .number(r.kappa)), ("states", .integer(r.states)),
+                            ("iteration", .integer(r.iteration)), ("kappa", .number(r.kappa)),
+                            ("states", .integer(r.states)),
                             ("transitions", .integer(r.transitions)), ("frontier", .integer(r.frontier)),
                             ("pmin", .number(r.pmin)), ("pmax", .number(r.pmax)), ("seconds", .number(r.seconds)),
                         ])

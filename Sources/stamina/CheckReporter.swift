@@ -116,7 +116,8 @@ struct CheckFailure: Error {
                         .array(
                             diagnostics.map {
                                 .object([
-                                    ("file", .string($0.file)), ("line", .integer($0.line)), ("column", .integer($0.column)),
+                                    ("file", .string($0.file)), ("line", .integer($0.line)),
+                                    ("column", .integer($0.column)),
                                     ("message", .string($0.message)),
                                 ])
                             })
