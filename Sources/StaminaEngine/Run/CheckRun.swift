@@ -46,6 +46,8 @@ public final class CheckRun {
     static let maxBudgetRounds = 40
     /// The share of the leak (`LeakingFrontier`) whose frontier states the next round expands first.
     static let leakShare = 0.9
+    /// pi's new states are useless when they hold less than this share of the sink's mass.
+    static let uselessPiShare = 0.1
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -174,16 +176,22 @@ public final class CheckRun {
         var trend = WidthTrend()
         var leaking: [Int] = []
         var guided = false
-        var lastExitRate = 0.0
         defer { explorer.setExpansionBudget(Int.max) }
         while true {
             let roundStart = clock.now
+            // States numbered from here on were found by pi's passes (none in a guided round).
+            var piExpansionsStart = Int.max
             if guided {
-                try explorer.expandAround(leaking, limit: max(Self.roundExpansionBudget, 2 * leaking.count))
+                try explorer.expandAround(
+                    leaking, limit: max(Self.roundExpansionBudget, 2 * leaking.count, explorer.graph.stateCount))
             } else {
                 try explorer.expandAround(leaking, limit: leaking.count)
+                piExpansionsStart = explorer.graph.stateCount
+                // A later property starts on the graph the earlier ones explored: it grows by the
+                // base budget first and measures before the budget doubles.
                 let doubled = max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount)
-                explorer.setExpansionBudget(piRunsAway ? Self.roundExpansionBudget : doubled)
+                let measureFirst = piRunsAway || (rounds.isEmpty && index > 0)
+                explorer.setExpansionBudget(measureFirst ? Self.roundExpansionBudget : doubled)
                 while true {
                     try explorer.explore(method: settings.method, kappa: kappa)
                     if explorer.budgetExhausted { break }
@@ -221,16 +229,24 @@ public final class CheckRun {
                     of: ctmc, distribution: distribution, share: Self.leakShare,
                     limit: max(Self.roundExpansionBudget, ctmc.stateCount))
             }
-            // pi follows the jump chain, not time. When it ran out of budget and the rates grew on
-            // its way (a rate growing with a count), doubling its budget would grow the model, and
-            // the cost of every solve, along that direction without end: from then on the model
-            // grows around the states the probability leaks through (and in later properties pi
-            // keeps the base budget).
-            let exitRate = ctmc.largestExitRate
-            let ratesRose = guided || piRunsAway || exitRate > 2 * lastExitRate
-            guided = cutShort && !leaking.isEmpty && ratesRose && rounds.count > 1
-            if guided { piRunsAway = true }
-            lastExitRate = exitRate
+            // pi follows the jump chain, not time. When it ran out of budget on states that hold
+            // almost none of the probability at the time bound (it ran along a count whose rate
+            // grows), doubling its budget would grow the model, and the cost of every solve, in
+            // that direction without end: from then on the model grows around the states the
+            // probability leaks through, and in later properties pi keeps the base budget. The
+            // later half of pi's new states is what the budget bought at the end (the passes
+            // number states in the order they find them).
+            if let distribution = outcome.finalDistribution, !guided, cutShort, !leaking.isEmpty {
+                let piStart = min(piExpansionsStart, ctmc.stateCount)
+                var piMass = 0.0
+                for state in (piStart + ctmc.stateCount) / 2..<ctmc.stateCount { piMass += distribution[state] }
+                if piMass < Self.uselessPiShare * distribution[ctmc.sink] {
+                    guided = true
+                    piRunsAway = true
+                }
+            } else {
+                guided = guided && cutShort && !leaking.isEmpty
+            }
             if cutShort {
                 if budgetRounds >= Self.maxBudgetRounds { break }
                 continue
