@@ -24,20 +24,6 @@ struct TruncatedCTMC {
     /// Number of transitions, not counting the sink's.
     var transitionCount: Int { rates.entryCount }
 
-    /// The largest exit rate (self-loops excluded): the uniformisation rate, which sets the cost
-    /// of every transient solve.
-    var largestExitRate: Double {
-        var largest = 0.0
-        for row in 0..<stateCount {
-            var exit = 0.0
-            for position in rates.rowStart[row]..<rates.rowStart[row + 1] where Int(rates.columns[position]) != row {
-                exit += rates.values[position]
-            }
-            largest = max(largest, exit)
-        }
-        return largest
-    }
-
     static func build(from explorer: Explorer) throws(EngineError) -> TruncatedCTMC {
         let graph = explorer.graph
         precondition(!graph.transitionsReleased, "the explored transitions were released")
