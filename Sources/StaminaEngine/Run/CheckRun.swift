@@ -6,11 +6,13 @@
 // build the truncated CTMC, compute [Pmin, Pmax]; stop when the window is reached, else shrink
 // kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does; from the third
 // round on, kappa goes at least as low as the measured width trend says reaches half the window
-// (`WidthTrend`). Kappa carries over
-// to the next property (the graph is already explored that far); m restarts. A round may expand
-// at most max(roundExpansionBudget, 2 x states so far) new states: a chain whose jump chain is
-// deterministic (pure birth) never lets pi fall below kappa, and the budget ends such a round
-// anyway; the unexpanded rest stays frontier, the transient analysis still bounds the result.
+// (`WidthTrend`). Kappa carries over to the next property (the graph is already explored that far);
+// m restarts. A round may expand at most max(GrowthPolicy.baseBudget, 2 x states so far) new
+// states: a chain whose jump chain is deterministic (pure birth) never lets pi fall below kappa, and
+// the budget ends such a round anyway; the unexpanded rest stays frontier, the transient analysis
+// still bounds the result. Each round first expands the frontier states the last solve saw
+// probability leak through; when pi runs where time does not go, growth follows the leak instead
+// (`GrowthPolicy`).
 // Time-bounded rewards whose rates have a ceiling (`RewardCeiling`) are refined like P properties.
 // Steady-state and other reward properties need the whole model: they get a full exploration (up
 // to `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
@@ -33,21 +35,13 @@ public final class CheckRun {
     private var kappa: Double
     /// In exact mode, the CTMC of the whole model, built once for every property and the exports.
     private var completeCTMC: TruncatedCTMC?
-    /// Whether an earlier property needed leak-guided growth (see the refinement loop): pi then
-    /// gets no budget doubling in later properties either.
-    private var piRunsAway = false
+    /// How each round grows the model; it remembers across properties whether pi ran away.
+    private var growth = GrowthPolicy()
     /// Default ceiling of the full exploration that S and R properties need in truncation mode.
     static let fullExplorationLimit = 10_000_000
     static let exactExplorationLimit = 50_000_000
-    /// New states one truncation round may expand at least (it may expand twice the states
-    /// known so far); the rest of the frontier waits for the next round.
-    static let roundExpansionBudget = 2_000
-    /// Rounds cut short by that budget one property may take.
+    /// Rounds cut short by the expansion budget (`GrowthPolicy`) one property may take.
     static let maxBudgetRounds = 40
-    /// The share of the leak (`LeakingFrontier`) whose frontier states the next round expands first.
-    static let leakShare = 0.9
-    /// pi's new states are useless when they hold less than this share of the sink's mass.
-    static let uselessPiShare = 0.1
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -174,24 +168,22 @@ public final class CheckRun {
         var iteration = 0
         var budgetRounds = 0
         var trend = WidthTrend()
-        var leaking: [Int] = []
-        var guided = false
+        growth.startProperty()
         defer { explorer.setExpansionBudget(Int.max) }
         while true {
             let roundStart = clock.now
             // States numbered from here on were found by pi's passes (none in a guided round).
-            var piExpansionsStart = Int.max
+            var piStatesFrom = Int.max
+            let guided = growth.guided
             if guided {
                 try explorer.expandAround(
-                    leaking, limit: max(Self.roundExpansionBudget, 2 * leaking.count, explorer.graph.stateCount))
+                    growth.leaking, limit: growth.guidedLimit(stateCount: explorer.graph.stateCount))
             } else {
-                try explorer.expandAround(leaking, limit: leaking.count)
-                piExpansionsStart = explorer.graph.stateCount
-                // A later property starts on the graph the earlier ones explored: it grows by the
-                // base budget first and measures before the budget doubles.
-                let doubled = max(Self.roundExpansionBudget, 2 * explorer.graph.stateCount)
-                let measureFirst = piRunsAway || (rounds.isEmpty && index > 0)
-                explorer.setExpansionBudget(measureFirst ? Self.roundExpansionBudget : doubled)
+                try explorer.expandAround(growth.leaking, limit: growth.leaking.count)
+                piStatesFrom = explorer.graph.stateCount
+                explorer.setExpansionBudget(
+                    growth.piBudget(
+                        stateCount: explorer.graph.stateCount, firstRoundOfLaterProperty: rounds.isEmpty && index > 0))
                 while true {
                     try explorer.explore(method: settings.method, kappa: kappa)
                     if explorer.budgetExhausted { break }
@@ -223,30 +215,8 @@ public final class CheckRun {
             lastCTMC = ctmc
             let width = bounds.upper - bounds.lower
             if width <= settings.window || ctmc.frontierCount == 0 { break }
-            leaking = []
-            if let distribution = outcome.finalDistribution {
-                leaking = LeakingFrontier.states(
-                    of: ctmc, distribution: distribution, share: Self.leakShare,
-                    limit: max(Self.roundExpansionBudget, ctmc.stateCount))
-            }
-            // pi follows the jump chain, not time. When it ran out of budget on states that hold
-            // almost none of the probability at the time bound (it ran along a count whose rate
-            // grows), doubling its budget would grow the model, and the cost of every solve, in
-            // that direction without end: from then on the model grows around the states the
-            // probability leaks through, and in later properties pi keeps the base budget. The
-            // later half of pi's new states is what the budget bought at the end (the passes
-            // number states in the order they find them).
-            if let distribution = outcome.finalDistribution, !guided, cutShort, !leaking.isEmpty {
-                let piStart = min(piExpansionsStart, ctmc.stateCount)
-                var piMass = 0.0
-                for state in (piStart + ctmc.stateCount) / 2..<ctmc.stateCount { piMass += distribution[state] }
-                if piMass < Self.uselessPiShare * distribution[ctmc.sink] {
-                    guided = true
-                    piRunsAway = true
-                }
-            } else {
-                guided = guided && cutShort && !leaking.isEmpty
-            }
+            growth.observe(
+                ctmc, finalDistribution: outcome.finalDistribution, cutShort: cutShort, piStatesFrom: piStatesFrom)
             if cutShort {
                 if budgetRounds >= Self.maxBudgetRounds { break }
                 continue

@@ -1,0 +1,69 @@
+// How the next refinement round grows the explored model: STAMINA's pi passes, with a budget that
+// doubles with the model, or breadth-first growth around the states the probability leaks through.
+//
+// pi follows the jump chain, not time. When its passes ran out of budget on states that hold almost
+// none of the probability at the time bound (it ran along a count whose rate grows), doubling its
+// budget would grow the model, and the cost of every solve, in that direction without end. From then
+// on the property's model grows around the leaking states (`LeakingFrontier`), and in later
+// properties pi keeps the base budget. Every round also expands the leaking states themselves first.
+// Which states are explored never affects the guarantee, only how soon the window is reached.
+
+struct GrowthPolicy {
+    /// New states a pi round may expand at least; it may expand twice the states known so far.
+    static let baseBudget = 2_000
+    /// The share of the leak whose frontier states the next round expands first.
+    static let leakShare = 0.9
+    /// pi's latest states are useless when they hold less than this share of the sink's mass.
+    static let uselessPiShare = 0.1
+
+    /// Frontier states the last transient solve saw probability leave through, most first.
+    private(set) var leaking: [Int] = []
+    /// Whether the next round grows around `leaking` instead of running pi's passes.
+    private(set) var guided = false
+    /// Whether pi ran away in an earlier round of this run (of any property).
+    private var piRunsAway = false
+
+    /// Forgets the previous property's leak (the graph, and what was learnt about pi, stay).
+    mutating func startProperty() {
+        leaking = []
+        guided = false
+    }
+
+    /// Expansions of a guided round: doubling, like pi's budget, so that a model pi was right about
+    /// but slow on still grows geometrically.
+    func guidedLimit(stateCount: Int) -> Int { max(Self.baseBudget, 2 * leaking.count, stateCount) }
+
+    /// pi's budget this round. A later property starts on the graph the earlier ones explored: it
+    /// grows by the base budget first and measures before the budget doubles.
+    func piBudget(stateCount: Int, firstRoundOfLaterProperty: Bool) -> Int {
+        piRunsAway || firstRoundOfLaterProperty ? Self.baseBudget : max(Self.baseBudget, 2 * stateCount)
+    }
+
+    /// Learns from a round that did not reach the window. `piStatesFrom`: the first state pi's
+    /// passes numbered this round (the passes number states in the order they find them; the later
+    /// half of those is what the budget bought at the end).
+    mutating func observe(
+        _ ctmc: TruncatedCTMC, finalDistribution: [Double]?, cutShort: Bool, piStatesFrom: Int
+    ) {
+        leaking = []
+        guard let distribution = finalDistribution else {
+            guided = false
+            return
+        }
+        leaking = LeakingFrontier.states(
+            of: ctmc, distribution: distribution, share: Self.leakShare,
+            limit: max(Self.baseBudget, ctmc.stateCount))
+        guard cutShort, !leaking.isEmpty else {
+            guided = false
+            return
+        }
+        if guided { return }
+        let n = ctmc.stateCount
+        var piMass = 0.0
+        for state in (min(piStatesFrom, n) + n) / 2..<n { piMass += distribution[state] }
+        if piMass < Self.uselessPiShare * distribution[ctmc.sink] {
+            guided = true
+            piRunsAway = true
+        }
+    }
+}
