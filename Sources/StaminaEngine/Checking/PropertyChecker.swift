@@ -52,34 +52,27 @@ struct PropertyChecker {
             return CheckOutcome(
                 bounds: negated ? Bounds(lower: 1 - bounds.upper, upper: 1 - bounds.lower) : bounds,
                 finalDistribution: q.finalDistribution)
-        default:
-            return CheckOutcome(bounds: try bounds(query, rewards: rewards, rewardCeiling: rewardCeiling))
+        case .next(let phi, let interval):
+            return CheckOutcome(bounds: try next(phi, interval))
+        case .steadyState(let phi):
+            return CheckOutcome(bounds: try steadyState(phi))
+        case .reward(_, let path):
+            guard let rewards else { preconditionFailure("reward vectors are computed before checking rewards") }
+            return CheckOutcome(bounds: try reward(path, rewards, ceiling: rewardCeiling))
         }
     }
 
-    private func bounds(_ query: PropertyPlan.Query, rewards: RewardVectors?, rewardCeiling: Double?)
-        throws(EngineError) -> Bounds
-    {
-        switch query {
-        case .until:
-            preconditionFailure("until is checked by check(_:rewards:rewardCeiling:)")
-        case .next(let phi, let interval):
-            return try next(phi, interval)
-        case .steadyState(let phi):
-            let target = try sets.evaluate(phi)
-            let distribution = try numerics { () throws(NumericsError) in
-                try SteadyState.distribution(
-                    rates: ctmc.rates, initial: initialDistribution(), precision: accuracy, deadline: deadline)
-            }
-            var value = 0.0
-            for state in 0..<ctmc.stateCount where target[state] { value += distribution[state] }
-            // The steady-state solver is not certified; widen by its stopping precision (it drops at
-            // most precision/100 of mass per component).
-            return clamp(Bounds(lower: value - accuracy, upper: value + accuracy))
-        case .reward(_, let path):
-            guard let rewards else { preconditionFailure("reward vectors are computed before checking rewards") }
-            return try reward(path, rewards, ceiling: rewardCeiling)
+    private func steadyState(_ phi: StateFormula) throws(EngineError) -> Bounds {
+        let target = try sets.evaluate(phi)
+        let distribution = try numerics { () throws(NumericsError) in
+            try SteadyState.distribution(
+                rates: ctmc.rates, initial: initialDistribution(), precision: accuracy, deadline: deadline)
         }
+        var value = 0.0
+        for state in 0..<ctmc.stateCount where target[state] { value += distribution[state] }
+        // The steady-state solver is not certified; widen by its stopping precision (it drops at
+        // most precision/100 of mass per component).
+        return clamp(Bounds(lower: value - accuracy, upper: value + accuracy))
     }
 
     func initialDistribution() -> [Double] {

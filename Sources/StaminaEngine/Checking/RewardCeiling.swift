@@ -12,10 +12,11 @@ import PRISM
 enum RewardCeiling {
     /// The ceiling of a structure's state rewards, or nil when one of them may be unbounded.
     static func of(_ structure: RewardStructure, variables: [Variable]) -> Double? {
+        let ranges = RangeEvaluation(variables)
         var total = 0.0
         for item in structure.stateRewards {
-            guard RangeEvaluation(variables).truth(item.guardExpression).canBeTrue else { continue }
-            let range = RangeEvaluation(variables).range(item.value)
+            guard ranges.truth(item.guardExpression).canBeTrue else { continue }
+            let range = ranges.range(item.value)
             guard range.upper.isFinite else { return nil }
             total = (total + max(0, range.upper)).nextUp
         }
