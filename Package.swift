@@ -74,6 +74,11 @@ let package = Package(
                 "StaminaEngine", "PRISM", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StaminaServerTests", dependencies: ["StaminaServer", "OrderedJSON", "stamina"]),
+        .testTarget(
+            name: "StaminaServerTests",
+            dependencies: [
+                "StaminaServer", "OrderedJSON", "stamina",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ]
 )

@@ -15,21 +15,24 @@ public func buildApplication(
     let store = try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
     let metrics = ServerMetrics()
     let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
-    let pruner = Pruner(store: store, configuration: configuration, logger: logger)
     let service = JobService(
         store: store, runner: runner, validator: validator, configuration: configuration, metrics: metrics,
         logger: logger)
     let tokens = TokenAuthority(store: store, adminToken: configuration.adminToken)
+    let pruner = Pruner(store: store, configuration: configuration, logger: logger, tokens: tokens)
     let trustedProxies = Set(configuration.trustedProxies)
 
     let router = Router(context: StaminaRequestContext.self)
-    router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
+    let origins = OriginPolicy(origins: configuration.corsOrigins, trustedProxies: trustedProxies)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: CORSPolicyMiddleware(policy: origins))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware(legacyPrefix: configuration.pathPrefix))
     router.add(
         middleware: RateLimitMiddleware(
             limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst),
             trustedProxies: trustedProxies))
+    router.add(middleware: LegacyOriginMiddleware(policy: origins))
 
     let legacy = LegacyController(
         service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
@@ -37,12 +40,15 @@ public func buildApplication(
     if !configuration.pathPrefix.isEmpty {
         legacy.register(on: router.group(RouterPath(configuration.pathPrefix)))
     }
-    JobsController(service: service, tokens: tokens, configuration: configuration).register(on: router)
-    OperationsController(service: service, configuration: configuration, metrics: metrics).register(on: router)
+    JobsController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+        .register(on: router)
+    OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
+        .register(on: router)
 
     let listening = (host: configuration.host, port: configuration.port)
     return Application(
         router: router,
+        server: ConnectionGuard.server(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),
         services: [StoreClosing(store: store), runner, pruner],
         onServerRunning: { channel in

@@ -29,7 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("trusted-proxies"), help: "Comma-separated proxy addresses whose X-Forwarded-For is trusted.")
     var trustedProxies: String?
-    @Option(name: .customLong("cors-origins"), help: "Comma-separated allowed CORS origins (default *).")
+    @Option(
+        name: .customLong("cors-origins"),
+        help: "Comma-separated browser origins allowed (self = this server, * = any).")
     var corsOrigins: String?
     @Option(help: "Allow submitting without a token (default true).") var anonymous: String?
     @Option(name: .customLong("admin-token"), help: "Admin bearer token.") var adminToken: String?

@@ -53,7 +53,7 @@ struct EngineJobTests {
         #expect(pmin <= exact + 1e-12)
         #expect(exact <= pmax + 1e-12)
         #expect(pmax - pmin <= 1e-6)
-        let log = try await server.text("POST", "/checkjob", id).text
+        let log = try await server.text("POST", "/checkjob", id, token: RunningServer.adminToken).text
         #expect(log.contains("Probability Minimum: " + String(format: "%.12f", pmin)))
         #expect(log.contains("Finished running!"))
         let drn = try await server.get("/v1/jobs/\(id)/artifacts/model.drn", token: token)
@@ -101,6 +101,7 @@ struct EngineJobTests {
         #expect(try await server.waitForV1State(id, token: token, ["SUCCEEDED", "FAILED"], timeout: 150) == "FAILED")
         let job = try await server.get("/v1/jobs/\(id)", token: token)
         #expect(job.object["failureReason"] as? String == "MEMORY_LIMIT", "\(job.object)")
-        #expect(try await server.text("POST", "/checkjob", id).text.hasSuffix("Killed.\n"))
+        #expect(
+            try await server.text("POST", "/checkjob", id, token: RunningServer.adminToken).text.hasSuffix("Killed.\n"))
     }
 }

@@ -14,12 +14,12 @@ struct LegacyAPITests {
             files: [
                 ("model_file", "bd.prism", TestModels.birthDeath),
                 ("prop_file", "bd.csl", TestModels.birthDeathProperties),
-            ])
+            ], headers: ["Origin": "https://staminachecker.org"])
         #expect(reply.status == 201)
         #expect(Set(reply.object.keys) == ["id", "status"])
         #expect(reply.object["status"] as? String == "Created")
         let id = try #require(reply.object["id"] as? String)
-        #expect(reply.header("Access-Control-Allow-Origin") == "*")
+        #expect(reply.header("Access-Control-Allow-Origin") == "https://staminachecker.org")
 
         _ = try await server.waitFor("exited") { try await server.legacyStatus(id) == "exited" ? true : nil }
         let lookup = try await server.legacyLookup(id)
@@ -149,23 +149,24 @@ struct LegacyAPITests {
     }
 
     @Test func corsPreflightAndFixedEndpoints() async throws {
-        let server = try await RunningServer()
+        let server = try await RunningServer(["cors-origins=https://web.example"])
+        let web = ["Origin": "https://web.example"]
         for path in ["/jobs", "/myjobs", "/stamina/jobs"] {
             let preflight = try await server.request(
                 "OPTIONS", path, headers: ["Origin": "https://web.example", "Access-Control-Request-Method": "DELETE"])
             #expect((200..<300).contains(preflight.status))
-            #expect(preflight.header("Access-Control-Allow-Origin") == "*")
+            #expect(preflight.header("Access-Control-Allow-Origin") == "https://web.example")
             #expect(preflight.header("Access-Control-Allow-Methods")?.contains("DELETE") == true)
         }
         for path in ["/egg", "/qapla", "/about", "/stamina/egg", "/stamina/about"] {
-            let reply = try await server.get(path)
+            let reply = try await server.get(path, headers: web)
             #expect(reply.status == 200, "\(path)")
-            #expect(reply.header("Access-Control-Allow-Origin") == "*")
+            #expect(reply.header("Access-Control-Allow-Origin") == "https://web.example")
         }
         #expect(try await server.get("/about").text.contains("stamina-server 0.1.0"))
-        let missing = try await server.get("/nothing-here")
+        let missing = try await server.get("/nothing-here", headers: web)
         #expect(missing.status == 404)
-        #expect(missing.header("Access-Control-Allow-Origin") == "*")
+        #expect(missing.header("Access-Control-Allow-Origin") == "https://web.example")
     }
 
     @Test func listingAllJobsNeedsTheAdminToken() async throws {

@@ -13,6 +13,9 @@ final class RunningServer: @unchecked Sendable {
     let dataDirectory: String
     let settings: [String]
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// Every test server has this admin token (a test's own `admin-token` setting wins): the
+    /// legacy endpoints show `/v1` jobs to the admin only.
+    static let adminToken = "running-server-admin"
 
     /// The `stamina` binary built next to the test bundle.
     static var staminaBinary: String {
@@ -42,6 +45,7 @@ final class RunningServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Self.staminaBinary)
         var arguments = [
             "serve", "--listen", "127.0.0.1:\(port)", "--data-dir", self.dataDirectory, "--set", "rate-limit=0",
+            "--set", "admin-token=\(Self.adminToken)",
         ]
         for setting in settings { arguments += ["--set", setting] }
         process.arguments = arguments
@@ -135,10 +139,12 @@ final class RunningServer: @unchecked Sendable {
         return try await request("GET", path, headers: all)
     }
 
-    func text(_ method: String, _ path: String, _ text: String, contentType: String = "text/plain") async throws
-        -> Reply
-    {
-        try await request(method, path, body: Data(text.utf8), contentType: contentType)
+    func text(
+        _ method: String, _ path: String, _ text: String, contentType: String = "text/plain", token: String? = nil
+    ) async throws -> Reply {
+        try await request(
+            method, path, body: Data(text.utf8), contentType: contentType,
+            headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
     }
 
     func json(_ method: String, _ path: String, _ object: Any, token: String? = nil, headers: [String: String] = [:])

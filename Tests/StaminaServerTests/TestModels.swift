@@ -49,12 +49,13 @@ extension RunningServer {
         return id
     }
 
-    func legacyLookup(_ id: String) async throws -> RunningServer.Reply {
-        try await multipart("/jobs", fields: [("id", id)], files: [])
+    /// `token`: the admin token, to see a `/v1` job through the legacy endpoints.
+    func legacyLookup(_ id: String, token: String? = nil) async throws -> RunningServer.Reply {
+        try await multipart("/jobs", fields: [("id", id)], files: [], token: token)
     }
 
-    func legacyStatus(_ id: String) async throws -> String? {
-        try await legacyLookup(id).object["status"] as? String
+    func legacyStatus(_ id: String, token: String? = nil) async throws -> String? {
+        try await legacyLookup(id, token: token).object["status"] as? String
     }
 
     /// Submits through `/v1` (JSON) and returns the job resource.

@@ -152,8 +152,8 @@ struct V1APITests {
     }
 
     @Test func operationalEndpoints() async throws {
-        let server = try await RunningServer(["time-limit=123"])
-        let about = try await server.get("/v1/about")
+        let server = try await RunningServer(["time-limit=123", "admin-token=ops-admin"])
+        let about = try await server.get("/v1/about", token: "ops-admin")
         #expect(about.status == 200)
         let configuration = try #require(about.object["configuration"] as? [String: String])
         let defaults = try #require(about.object["defaults"] as? [String: String])
@@ -164,7 +164,7 @@ struct V1APITests {
         #expect(defaults["listen"] == "127.0.0.1:8080")
         #expect(try await server.get("/healthz").status == 200)
         #expect(try await server.get("/readyz").status == 200)
-        let metrics = try await server.get("/metrics")
+        let metrics = try await server.get("/metrics", token: "ops-admin")
         #expect(metrics.text.contains("stamina_jobs{state=\"QUEUED\"} 0"))
         #expect(metrics.text.contains("stamina_http_requests_total"))
         let openapi = try await server.get("/v1/openapi.json")

@@ -3,8 +3,9 @@
 #   scripts/server/load-bench.sh [path/to/stamina (default .build/release/stamina)] [seconds per run, default 10]
 # Measures: GET /v1/jobs/{id} (requests/s, latency percentiles), POST /v1/jobs of a small model
 # (requests/s; workers=0 so only the API path is measured: parse, front-end check, files, insert),
-# and submit-to-running dispatch time (startedAt - createdAt of sequential jobs on an idle worker).
-# Targets: reads > 20,000/s at p99 < 5 ms; submissions > 500/s; dispatch < 20 ms.
+# submit-to-running dispatch time (startedAt - createdAt of sequential jobs on an idle worker), and
+# the legacy GET /myjobs of an address with 3 finished jobs.
+# Targets: reads > 20,000/s at p99 < 5 ms; submissions > 500/s; dispatch < 20 ms; /myjobs > 10,000/s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STAMINA="${1:-.build/release/stamina}"
@@ -29,7 +30,8 @@ MODEL='ctmc\nconst int N = 20;\nmodule queue\n  s : [0..N] init 0;\n  [] s < N -
 BODY="{\"model\": \"$MODEL\", \"properties\": \"P=? [ F<=10 \\\"full\\\" ]\"}"
 
 echo "== API server (workers=0, no rate limit, no quotas)"
-start_server "$WORK/api" workers=0 rate-limit=0 owner-quota=100000000 system-quota=100000000
+start_server "$WORK/api" workers=0 rate-limit=0 owner-quota=100000000 owner-queued-quota=100000000 \
+    system-quota=100000000
 FIRST="$(curl -s -X POST -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$PORT/v1/jobs")"
 TOKEN="$(echo "$FIRST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 ID="$(echo "$FIRST" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
@@ -50,7 +52,7 @@ wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/submit.lua" "http://127
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
 
 echo "== dispatch (workers=1, sequential jobs on an idle worker)"
-start_server "$WORK/dispatch" workers=1 rate-limit=0 owner-quota=1000 system-quota=1000
+start_server "$WORK/dispatch" workers=1 rate-limit=0 owner-quota=1000 owner-queued-quota=1000 system-quota=1000
 python3 - "$PORT" "$BODY" <<'PY'
 import json, sys, time, urllib.request
 from datetime import datetime
@@ -72,3 +74,22 @@ for _ in range(50):
 delays.sort()
 print(f"dispatch ms over {len(delays)} jobs: p50 {delays[len(delays)//2]:.2f}, p90 {delays[int(len(delays)*0.9)]:.2f}, max {delays[-1]:.2f}")
 PY
+
+echo "== GET /myjobs (legacy, 3 finished jobs of this address)"
+IDS=()
+for _ in 1 2 3; do
+    IDS+=("$(curl -s -X POST -H 'Content-Type: application/json' \
+        -d "{\"create\": \"1\", \"model_file\": \"$MODEL\", \"prop_file\": \"P=? [ F<=10 \\\"full\\\" ]\"}" \
+        "http://127.0.0.1:$PORT/jobs" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')")
+done
+for id in "${IDS[@]}"; do
+    for _ in $(seq 1 600); do
+        status="$(curl -s -d "{\"id\": \"$id\"}" -H 'Content-Type: application/json' "http://127.0.0.1:$PORT/jobs" \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+        [ "$status" = "exited" ] && break
+        sleep 0.1
+    done
+done
+curl -s "http://127.0.0.1:$PORT/myjobs" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(len(j), "jobs:", [x["status"] for x in j])'
+wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$PORT/myjobs" \
+    | grep -E "Requests/sec|50%|90%|99%|Non-2xx|Socket errors"

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var maxAttempts = 2
     public var activeJobsPerOwner = 3
     public var jobsInSystem = 100
+    /// QUEUED jobs per owner, so that no owner can fill the system queue.
+    public var queuedJobsPerOwner = 3
     public var maxUploadBytes = 1024 * 1024
     /// Requests per second per client address; 0 switches the limiter off.
     public var rateLimit = 50.0
@@ -23,7 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var retentionSeconds = 36_000.0
     public var pruneIntervalSeconds = 60.0
     public var trustedProxies: [String] = []
-    public var corsOrigins: [String] = ["*"]
+    /// The public web client's origins and the server's own (`self`); `*` allows every origin.
+    public var corsOrigins: [String] = ["https://staminachecker.org", "https://www.staminachecker.org", "self"]
     public var allowAnonymous = true
     public var adminToken: String? = nil
     public var jobPageURL = "/job.html?id={id}"
@@ -31,6 +34,17 @@ public struct ServerConfiguration: Sendable {
     /// The `stamina` binary that runs jobs; empty = this executable.
     public var enginePath = ""
     public var logLevel = "info"
+    /// Seconds a new connection has to send a whole request head (slow clients that trickle a
+    /// head hold a connection no longer).
+    public var headerTimeoutSeconds = 20.0
+    /// Seconds a client has to send a whole request body once its head arrived.
+    public var bodyTimeoutSeconds = 60.0
+    /// Seconds a kept-alive connection has, after a reply, to send the whole next request head.
+    public var idleTimeoutSeconds = 30.0
+    /// Open connections at most; past it a new connection is closed at once.
+    public var maxConnections = 512
+    /// Bearer token that may read `/metrics` (empty: only the admin token may).
+    public var metricsToken: String? = nil
 
     public init() {}
 
@@ -84,13 +98,15 @@ extension ServerConfiguration {
         int("max-attempts", "runs of a job whose worker was lost before WORKER_LOST", \.maxAttempts, min: 1),
         int("owner-quota", "queued+running jobs per owner", \.activeJobsPerOwner, min: 1),
         int("system-quota", "queued+running jobs in the system", \.jobsInSystem, min: 1),
+        int("owner-queued-quota", "queued jobs per owner", \.queuedJobsPerOwner, min: 1),
         int("max-upload", "bytes per uploaded file", \.maxUploadBytes, min: 1024),
         double("rate-limit", "requests per second per client (0 = off)", \.rateLimit, min: 0),
         double("rate-burst", "burst of requests per client", \.rateBurst, min: 1),
         double("retention", "seconds a finished job is kept before pruning", \.retentionSeconds, min: 0),
         double("prune-interval", "seconds between pruning passes", \.pruneIntervalSeconds, min: 0.05),
         list("trusted-proxies", "addresses whose X-Forwarded-For is trusted", \.trustedProxies),
-        list("cors-origins", "allowed CORS origins", \.corsOrigins),
+        list(
+            "cors-origins", "browser origins allowed (CORS, legacy writes); self = this server, * = any", \.corsOrigins),
         bool("anonymous", "allow submitting without a token (returns a token)", \.allowAnonymous),
         text(
             "admin-token", "admin bearer token (also: stamina token create --admin)",
@@ -113,6 +129,20 @@ extension ServerConfiguration {
         },
         text("log-level", "trace, debug, info, notice, warning, error, critical", { $0.logLevel }) {
             $0.logLevel = $1
+        },
+        double(
+            "header-timeout", "seconds a new connection has to send a whole request head", \.headerTimeoutSeconds,
+            min: 0.05),
+        double("body-timeout", "seconds to send a request body after its head", \.bodyTimeoutSeconds, min: 0.05),
+        double(
+            "idle-timeout", "seconds a kept-alive connection has after a reply to send the next head",
+            \.idleTimeoutSeconds, min: 0.05),
+        int("max-connections", "open connections at most (more are closed at once)", \.maxConnections, min: 1),
+        text(
+            "metrics-token", "bearer token that may read /metrics (empty: admin only)",
+            { $0.metricsToken == nil ? "" : "(set)" }
+        ) {
+            $0.metricsToken = $1.isEmpty ? nil : $1
         },
     ]
 

@@ -74,8 +74,9 @@ struct APIError: Error, Sendable {
 
     static func from(_ error: StoreError) -> APIError {
         switch error {
-        case .ownerQuotaExceeded, .systemQuotaExceeded: return .quota(error.description)
+        case .ownerQuotaExceeded, .systemQuotaExceeded, .queuedQuotaExceeded: return .quota(error.description)
         case .database(let message): return .internal(message)
+        case .damaged: return .unavailable("the database is damaged")
         }
     }
 

@@ -7,7 +7,7 @@ enum AboutText {
         matter for a property, and bounds the probability it cannot see: Pmin <= P <= Pmax.
 
         Server: stamina-server \(ServerVersion.server) (API v\(ServerVersion.apiVersion))
-        Engine: \(configuration.resolvedEnginePath) check
+        Engine: stamina check
         Limits: \(configuration.timeLimitSeconds) s and \(configuration.memoryLimitBytes) bytes per job, \
         \(configuration.activeJobsPerOwner) active jobs per client, \(configuration.jobsInSystem) in the system.
         Jobs are kept \(configuration.retentionSeconds) s after they finish.

@@ -1,10 +1,10 @@
 import Hummingbird
 
 /// CORS on every reply (browsers call the legacy endpoints cross-origin with text/plain bodies),
-/// and an answer to every `OPTIONS` preflight, whatever the path.
+/// and an answer to every `OPTIONS` preflight, whatever the path. Which origins: `OriginPolicy`.
 struct CORSPolicyMiddleware: RouterMiddleware {
     typealias Context = StaminaRequestContext
-    let allowedOrigins: [String]
+    let policy: OriginPolicy
     static let methods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
     static let headers = "Content-Type, Authorization, Idempotency-Key, Last-Event-ID, X-Requested-With"
 
@@ -20,9 +20,9 @@ struct CORSPolicyMiddleware: RouterMiddleware {
         } else {
             response = try await next(request, context)
         }
-        if allowedOrigins.contains("*") {
+        if policy.allowsAny {
             response.headers[.accessControlAllowOrigin] = "*"
-        } else if let origin = request.headers[.origin], allowedOrigins.contains(origin) {
+        } else if let origin = request.headers[.origin], policy.allows(origin, request, context) {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.vary] = "Origin"
         }

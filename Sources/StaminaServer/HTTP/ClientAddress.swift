@@ -20,6 +20,8 @@ enum ClientAddress {
 
 extension HTTPField.Name {
     static let xForwardedFor = literal("X-Forwarded-For")
+    static let xForwardedProto = literal("X-Forwarded-Proto")
+    static let xForwardedHost = literal("X-Forwarded-Host")
     static let idempotencyKey = literal("Idempotency-Key")
     static let lastEventID = literal("Last-Event-ID")
     static let xNextOffset = literal("X-Next-Offset")

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The one place that turns errors into replies: problem+json (RFC 9457) under `/v1` and for the
 /// operational endpoints, the legacy `{"error": ...}` shape (with a proper 4xx/5xx code) elsewhere,
@@ -17,6 +18,9 @@ struct ErrorMiddleware: RouterMiddleware {
             return render(error, request: request)
         } catch let error as HTTPError {
             return render(.from(error), request: request)
+        } catch is NIOTooManyBytesError {
+            // A body read past its limit anywhere (see `BodyLimit`): the client's fault, not ours.
+            return render(.payloadTooLarge("the request body is larger than this endpoint accepts"), request: request)
         } catch let error as StoreError {
             context.logger.error("store error", metadata: ["error": "\(error)"])
             return render(.from(error), request: request)
@@ -37,11 +41,12 @@ struct ErrorMiddleware: RouterMiddleware {
                 """
             return Reply.html(page, status: error.status)
         }
-        if isModernPath(path) { return Reply.problem(error, instance: path) }
+        if Self.isModernPath(path) { return Reply.problem(error, instance: path) }
         return Reply.legacyError(error)
     }
 
-    func isModernPath(_ path: String) -> Bool {
+    /// `/v1` and the operational endpoints; every other path is a legacy one.
+    static func isModernPath(_ path: String) -> Bool {
         path.hasPrefix("/v1") || path == "/healthz" || path == "/readyz" || path == "/metrics"
     }
 }

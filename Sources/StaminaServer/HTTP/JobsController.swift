@@ -9,11 +9,12 @@ struct JobsController: Sendable {
     let service: JobService
     let tokens: TokenAuthority
     let configuration: ServerConfiguration
+    let trustedProxies: Set<String>
     let documents = JobDocumentCache()
 
     func register(on router: some RouterMethods<StaminaRequestContext>) {
         let jobs = router.group("v1/jobs")
-        jobs.post { request, _ in try await self.create(request) }
+        jobs.post { request, context in try await self.create(request, context) }
         jobs.get { request, _ in try await self.list(request) }
         jobs.get(":id") { request, context in
             let (job, _) = try await self.visibleJob(request, context)
@@ -44,8 +45,8 @@ struct JobsController: Sendable {
 
     // MARK: endpoints
 
-    private func create(_ request: Request) async throws -> Response {
-        var principal = try await tokens.principal(request)
+    private func create(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let principal = try await tokens.principal(request)
         let idempotencyKey = request.headers[.idempotencyKey].map { String($0.prefix(200)) }
         if let principal, let key = idempotencyKey,
             let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
@@ -53,38 +54,34 @@ struct JobsController: Sendable {
         {
             return accepted(job, token: nil)
         }
-        var issuedToken: String? = nil
         if principal == nil {
             guard configuration.allowAnonymous else {
                 throw APIError.unauthorized(
                     "this server does not accept anonymous jobs; send 'Authorization: Bearer <token>'")
             }
         }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: 2 * configuration.maxUploadBytes + 65_536) } catch let error
-            as HTTPError
-            where error.status == .contentTooLarge
-        {
-            throw APIError.payloadTooLarge("the request body is larger than the server accepts")
-        }
+        let body = try await BodyLimit.collect(request, limit: BodyLimit.submission(configuration))
         let form = try SubmissionForm.parse(
             body: body, contentType: request.headers[.contentType], maxFileBytes: configuration.maxUploadBytes)
         let files = try JobService.files(from: form)
         let parameters = try JobService.parameters(from: form)
-        if principal == nil {
-            let issued = try await tokens.issue()
-            principal = issued.principal
-            issuedToken = issued.token
-        }
-        guard let owner = principal?.owner else { throw APIError.internal("no owner") }
+        // Anonymous jobs count against the client address (each gets a fresh token, which must
+        // not buy a fresh quota); a token's jobs count against the token's owner.
+        let anonymous = principal == nil ? tokens.newAnonymous() : nil
+        guard let owner = principal?.owner ?? anonymous?.record.owner else { throw APIError.internal("no owner") }
+        let quotaKey =
+            principal == nil
+            ? Caller.addressOwner(
+                ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)) : nil
         let job = try await service.submit(
             .init(
-                owner: owner, name: form.field("name"), model: files.model, properties: files.properties,
-                parameters: parameters))
-        if let key = idempotencyKey, issuedToken == nil {
+                owner: owner, quotaKey: quotaKey, name: form.field("name"), model: files.model,
+                properties: files.properties, parameters: parameters))
+        if let anonymous { try await tokens.keep(anonymous.record) }
+        if let key = idempotencyKey, anonymous == nil {
             try await service.store.rememberIdempotency(owner: owner, key: key, jobID: job.id, now: Date())
         }
-        return accepted(job, token: issuedToken)
+        return accepted(job, token: anonymous?.token)
     }
 
     private func accepted(_ job: JobRecord, token: String?) -> Response {
@@ -117,7 +114,7 @@ struct JobsController: Sendable {
             before = value
         }
         let page = try await service.store.jobs(
-            owner: principal.isAdmin ? nil : principal.owner, state: state, before: before, limit: limit + 1)
+            owner: Caller(principal).owner, state: state, before: before, limit: limit + 1)
         let shown = Array(page.prefix(limit))
         let next: JSONText = page.count > limit ? .string(String(shown.last?.sequence ?? 0)) : .null
         return Reply.json(.object([("jobs", .array(shown.map { resource($0) })), ("nextCursor", next)]))
@@ -125,7 +122,7 @@ struct JobsController: Sendable {
 
     private func rename(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
-        let body = try await request.body.collect(upTo: 65_536)
+        let body = try await BodyLimit.collect(request, limit: BodyLimit.rename)
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
             let name = object["name"] as? String
         else { throw APIError.badRequest("expected a JSON body {\"name\": \"...\"}") }
@@ -179,9 +176,7 @@ struct JobsController: Sendable {
     {
         let principal = try await tokens.require(request)
         let id = context.parameters.get("id") ?? ""
-        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id),
-            principal.canSee(job)
-        else {
+        guard let job = try await service.visibleJob(id: id, caller: Caller(principal)) else {
             throw APIError.notFound()
         }
         return (job, principal)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OrderedJSON
 
 /// The first STAMINA server's endpoints, kept byte for byte where the design note says so. The
 /// caller is identified by its address; a job id is the credential, as it was.
@@ -8,16 +9,18 @@ struct LegacyController: Sendable {
     let tokens: TokenAuthority
     let configuration: ServerConfiguration
     let trustedProxies: Set<String>
+    /// The legacy job object, rendered once per row version (see `legacyDocument`).
+    let documents = JobDocumentCache()
 
     func register(on router: some RouterMethods<StaminaRequestContext>) {
         router.post("jobs") { request, context in try await self.postJobs(request, context) }
         router.get("jobs") { request, _ in try await self.allJobs(request) }
-        router.delete("jobs") { request, _ in try await self.deleteJob(request) }
+        router.delete("jobs") { request, context in try await self.deleteJob(request, context) }
         router.get("myjobs") { request, context in try await self.myJobs(request, context) }
         router.delete("myjobs") { request, context in try await self.deleteMyJobs(request, context) }
-        router.post("checkjob") { request, _ in try await self.checkJob(request) }
-        router.post("kill") { request, _ in try await self.kill(request) }
-        router.post("rename") { request, _ in try await self.rename(request) }
+        router.post("checkjob") { request, context in try await self.checkJob(request, context) }
+        router.post("kill") { request, context in try await self.kill(request, context) }
+        router.post("rename") { request, context in try await self.rename(request, context) }
         router.get("about") { _, _ in Reply.text(AboutText.legacy(configuration: self.configuration)) }
         router.get("egg") { _, _ in Reply.text("Egg! The STAMINA server is up.\n") }
         router.get("qapla") { _, _ in Reply.text("Qapla'! The STAMINA server is up.\n") }
@@ -26,18 +29,18 @@ struct LegacyController: Sendable {
     // MARK: endpoints
 
     private func postJobs(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
-        let body = try await collect(request, limit: 2 * configuration.maxUploadBytes + 65_536)
+        let body = try await BodyLimit.collect(request, limit: BodyLimit.submission(configuration))
         let form = try SubmissionForm.parse(
             body: body, contentType: request.headers[.contentType], maxFileBytes: configuration.maxUploadBytes)
         if let id = form.field("id"), form.field("create") == nil {
-            let job = try await lookup(id)
-            return Reply.json(legacyJSON(job))
+            let job = try await lookup(id, try await caller(request, context))
+            return Reply.json(rendered: legacyDocument(job))
         }
         let fromWeb = form.field("from_web") != nil
         guard form.field("create") != nil else {
             throw APIError.badRequest("send 'create' to create a job or 'id' to look one up")
         }
-        let owner = "ip:" + ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
+        let owner = Caller.addressOwner(address(request, context))
         do {
             let files = try JobService.files(from: form)
             let parameters = try JobService.parameters(from: form)
@@ -67,49 +70,62 @@ struct LegacyController: Sendable {
             guard page.count == 500, let last = page.last else { break }
             before = last.sequence
         }
-        return Reply.json(all.map(legacyJSON))
+        return Reply.json(.array(all.map(legacyText)))
     }
 
-    private func deleteJob(_ request: Request) async throws -> Response {
-        let job = try await lookup(try await rawID(request))
+    private func deleteJob(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let job = try await lookup(try await rawID(request), try await caller(request, context))
         try await service.delete(job)
         return Reply.text("Success")
     }
 
     private func myJobs(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
-        let address = ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
-        let jobs = try await service.store.jobs(owner: "ip:" + address, state: nil, before: nil, limit: 1000)
-        if jobs.isEmpty {
+        // Polled by every open web page: ids from the store's owner listing (kept in memory), each
+        // job as `job(id:)` gives it (cached) and its rendering cached per row version, as the
+        // `/v1` read does; oldest first, as the first server listed them.
+        let address = address(request, context)
+        let ids = try await service.store.jobIDs(owner: Caller.addressOwner(address), limit: 1000)
+        var body = ByteBuffer(string: "[")
+        var first = true
+        for id in ids.reversed() {
+            guard let job = try await service.store.job(id: id) else { continue }
+            if !first { body.writeStaticString(",") }
+            first = false
+            var document = legacyDocument(job)
+            body.writeBuffer(&document)
+        }
+        if first {
             return Reply.json(["error": "This IP (\(address)) has no active jobs"], status: .badRequest)
         }
-        return Reply.json(jobs.reversed().map(legacyJSON))
+        body.writeStaticString("]")
+        return Reply.json(rendered: body)
     }
 
     private func deleteMyJobs(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
-        let address = ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
-        let jobs = try await service.store.jobs(owner: "ip:" + address, state: nil, before: nil, limit: 10_000)
+        let jobs = try await service.store.jobs(
+            owner: Caller.addressOwner(address(request, context)), state: nil, before: nil, limit: 10_000)
         for job in jobs { try await service.delete(job) }
         return Reply.json(["message": "Success! Deleted all \(jobs.count) jobs!"])
     }
 
-    private func checkJob(_ request: Request) async throws -> Response {
-        let job = try await lookup(try await rawID(request))
+    private func checkJob(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let job = try await lookup(try await rawID(request), try await caller(request, context))
         return Reply.text(LegacyLog.render(service.plainLog(job)))
     }
 
-    private func kill(_ request: Request) async throws -> Response {
-        let job = try await lookup(try await rawID(request))
+    private func kill(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let job = try await lookup(try await rawID(request), try await caller(request, context))
         guard job.state == .queued || job.state == .running else { return Reply.text("Job was already killed") }
         _ = try await service.cancel(job)
         return Reply.text("Success")
     }
 
-    private func rename(_ request: Request) async throws -> Response {
-        let body = try await collect(request, limit: 65_536)
+    private func rename(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
+        let body = try await BodyLimit.collect(request, limit: BodyLimit.rename)
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
             let id = object["id"] as? String, let name = object["name"] as? String
         else { throw APIError.badRequest("expected a JSON body {\"id\": ..., \"name\": ...}") }
-        let job = try await lookup(id)
+        let job = try await lookup(id, try await caller(request, context))
         let renamed = try await service.rename(job, to: name)
         return Reply.json([
             "success": "Successfully renamed job \(renamed.id) to \(LegacyLog.escapeAngles(Substring(renamed.name)))"
@@ -118,13 +134,21 @@ struct LegacyController: Sendable {
 
     // MARK: shapes
 
-    func legacyJSON(_ job: JobRecord) -> [String: Any] {
-        [
-            "status": job.state.legacyStatus(reason: job.failureReason),
-            "logs": LegacyLog.render(service.plainLog(job)),
-            "uid": job.id,
-            "name": LegacyLog.escapeAngles(Substring(job.name)),
-        ]
+    /// The legacy job object (`legacyText`) as bytes. A running job's log is its live stderr file, which changes without
+    /// a new row version, so only the other states are cached.
+    func legacyDocument(_ job: JobRecord) -> ByteBuffer {
+        let render = { (job: JobRecord) in ByteBuffer(bytes: self.legacyText(job).bytes) }
+        if job.state == .running || job.state == .cancelling { return render(job) }
+        return documents.document(for: job, render: render)
+    }
+
+    func legacyText(_ job: JobRecord) -> JSONText {
+        .object([
+            ("logs", .string(LegacyLog.render(service.plainLog(job)))),
+            ("name", .string(LegacyLog.escapeAngles(Substring(job.name)))),
+            ("status", .string(job.state.legacyStatus(reason: job.failureReason))),
+            ("uid", .string(job.id)),
+        ])
     }
 
     private func redirectPage(id: String) -> String {
@@ -140,21 +164,24 @@ struct LegacyController: Sendable {
 
     // MARK: plumbing
 
-    private func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        do { return try await request.body.collect(upTo: limit) } catch let error as HTTPError
-            where error.status == .contentTooLarge
-        {
-            throw APIError.payloadTooLarge("the request body is larger than \(limit) bytes")
-        }
-    }
-
     private func rawID(_ request: Request) async throws -> String {
-        let body = try await collect(request, limit: 4096)
+        let body = try await BodyLimit.collect(request, limit: BodyLimit.jobID)
         return String(buffer: body).trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n\""))
     }
 
-    private func lookup(_ id: String) async throws -> JobRecord {
-        guard RandomIdentifier.isJobID(Substring(id)), let job = try await service.store.job(id: id) else {
+    private func address(_ request: Request, _ context: StaminaRequestContext) -> String {
+        ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)
+    }
+
+    /// The legacy identity is the address; only the admin token widens it (to every job).
+    private func caller(_ request: Request, _ context: StaminaRequestContext) async throws -> Caller {
+        if let principal = try await tokens.principal(request), principal.isAdmin { return .admin }
+        return .address(address(request, context))
+    }
+
+    /// Another owner's job (a `/v1` token's, another address's) is as unknown as a made-up id.
+    private func lookup(_ id: String, _ caller: Caller) async throws -> JobRecord {
+        guard let job = try await service.visibleJob(id: id, caller: caller) else {
             throw APIError(status: .notFound, slug: "not-found", title: "Not found", detail: "Job not found")
         }
         return job

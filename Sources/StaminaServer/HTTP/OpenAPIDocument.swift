@@ -171,6 +171,10 @@ enum OpenAPIDocument {
                     },
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}
                   },
+                  "400": {"$ref": "#/components/responses/Problem"},
+                  "413": {"$ref": "#/components/responses/Problem"},
+                  "422": {"$ref": "#/components/responses/Problem"},
+                  "429": {"$ref": "#/components/responses/Problem"},
                   "default": {"$ref": "#/components/responses/Problem"}
                 }
               },
@@ -205,6 +209,8 @@ enum OpenAPIDocument {
                 },
                 "responses": {
                   "200": {"description": "The renamed job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"},
+                  "413": {"$ref": "#/components/responses/Problem"},
                   "default": {"$ref": "#/components/responses/Problem"}
                 }
               },
@@ -282,11 +288,11 @@ enum OpenAPIDocument {
             "/v1/about": {
               "get": {
                 "operationId": "about",
-                "security": [{}],
+                "security": [{"bearer": []}, {}],
                 "responses": {
                   "200": {
-                    "description": "Versions and every configuration value with its default.",
-                    "content": {"application/json": {"schema": {"type": "object", "required": ["version", "configuration", "defaults"]}}}
+                    "description": "Versions, methods and job limits; with the admin token also every configuration value with its default and the engine's path.",
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["version", "apiVersion", "limits", "methods"]}}}
                   },
                   "default": {"$ref": "#/components/responses/Problem"}
                 }
@@ -305,14 +311,16 @@ enum OpenAPIDocument {
               "get": {
                 "operationId": "ready", "security": [{}],
                 "responses": {
-                  "200": {"description": "Ready to accept jobs.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "200": {"description": "Ready to accept jobs: the store and the data directory accepted a write just now.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "503": {"$ref": "#/components/responses/Problem"},
                   "default": {"$ref": "#/components/responses/Problem"}
                 }
               }
             },
             "/metrics": {
               "get": {
-                "operationId": "metrics", "security": [{}],
+                "operationId": "metrics",
+                "summary": "Needs the admin token or the metrics token (setting metrics-token).",
                 "responses": {
                   "200": {"description": "Prometheus text format.", "content": {"text/plain": {"schema": {"type": "string"}}}},
                   "default": {"$ref": "#/components/responses/Problem"}

@@ -153,10 +153,11 @@ struct SubmissionForm: Sendable {
         return text
     }
 
-    /// The last path component only, at most 255 characters: a name is shown, never used as a path.
+    /// The last path component only, at most 255 characters: a name is shown, never used as a path
+    /// (control characters are refused later, by `JobService.checkName`).
     static func displayName(_ name: String) -> String {
         let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let cleaned = String(last.filter { !$0.isNewline && $0 != "\0" }.prefix(255))
+        let cleaned = String(last.prefix(255))
         return cleaned.isEmpty || cleaned == "." || cleaned == ".." ? "upload" : cleaned
     }
 }

@@ -6,8 +6,6 @@ import Synchronization
 struct Principal: Sendable, Equatable {
     var owner: String
     var isAdmin: Bool
-
-    func canSee(_ job: JobRecord) -> Bool { isAdmin || job.owner == owner }
 }
 
 /// Resolves bearer tokens. Only SHA-256 hashes are stored; resolved tokens are cached in memory
@@ -66,12 +64,25 @@ final class TokenAuthority: Sendable {
         return principal
     }
 
-    /// A new owner with a new token (anonymous submissions, `stamina token create`).
-    func issue(admin: Bool = false) async throws(APIError) -> (token: String, principal: Principal) {
+    /// A new owner with a new token for an anonymous submission, not stored yet: `keep` stores it
+    /// once the job is, so a refused submission leaves no token behind.
+    func newAnonymous() -> (token: String, record: TokenRecord) {
         let token = RandomIdentifier.token()
         let record = TokenRecord(
-            hash: RandomIdentifier.sha256Hex(token), owner: RandomIdentifier.owner(), isAdmin: admin)
+            hash: RandomIdentifier.sha256Hex(token), owner: RandomIdentifier.owner(), isAdmin: false,
+            isAnonymous: true)
+        return (token, record)
+    }
+
+    func keep(_ record: TokenRecord) async throws(APIError) {
         do { try await store.insertToken(record, now: Date()) } catch { throw .from(error) }
-        return (token, Principal(owner: record.owner, isAdmin: admin))
+    }
+
+    /// Tokens the pruner deleted must stop working at once, not when the cache is next emptied.
+    func forget(hashes: [String]) {
+        guard !hashes.isEmpty else { return }
+        cache.withLock { cache in
+            for hash in hashes { cache[hash] = nil }
+        }
     }
 }

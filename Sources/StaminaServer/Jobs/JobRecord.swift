@@ -35,6 +35,9 @@ public struct NewJob: Sendable {
     public var modelFileName: String
     public var propertiesFileName: String
     public var createdAt: Date
+    /// Whom quotas count this job against; nil = its owner. Legacy and anonymous `/v1` jobs count
+    /// against the client address (`ip:<address>`), so fresh anonymous tokens buy no extra jobs.
+    public var quotaKey: String? = nil
 }
 
 /// A bearer token's record; only the SHA-256 of the token is stored.
@@ -42,4 +45,6 @@ public struct TokenRecord: Sendable, Equatable {
     public var hash: String
     public var owner: String
     public var isAdmin: Bool
+    /// Issued to an anonymous submission: expires once its last job is pruned or deleted.
+    public var isAnonymous: Bool = false
 }

@@ -92,6 +92,8 @@ final class JobService: Sendable {
 
     struct Submission: Sendable {
         var owner: String
+        /// Whom quotas count the job against (nil: the owner), see `NewJob.quotaKey`.
+        var quotaKey: String? = nil
         var name: String?
         var model: SubmissionForm.File
         var properties: SubmissionForm.File
@@ -116,7 +118,18 @@ final class JobService: Sendable {
         return (model, properties)
     }
 
+    /// Names are shown in pages, logs and terminals: a control character (a NUL that SQLite or a C
+    /// string would cut the name at, an escape sequence, a newline) is refused, never silently dropped.
+    static func checkName(_ name: String, what: String) throws(APIError) {
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .badRequest("the \(what) contains a control character; use printable characters only")
+        }
+    }
+
     func submit(_ submission: Submission) async throws(APIError) -> JobRecord {
+        if let name = submission.name { try Self.checkName(name, what: "job name") }
+        try Self.checkName(submission.model.fileName, what: "model file name")
+        try Self.checkName(submission.properties.fileName, what: "properties file name")
         let diagnostics = validator.validate(
             model: SourceFile(name: submission.model.fileName, text: submission.model.text),
             properties: SourceFile(name: submission.properties.fileName, text: submission.properties.text),
@@ -136,10 +149,11 @@ final class JobService: Sendable {
             id: id, owner: submission.owner,
             name: String((submission.name ?? submission.model.fileName).prefix(255)),
             parameters: submission.parameters, modelFileName: submission.model.fileName,
-            propertiesFileName: submission.properties.fileName, createdAt: Date())
+            propertiesFileName: submission.properties.fileName, createdAt: Date(), quotaKey: submission.quotaKey)
         do {
             let record = try await store.insert(
-                job, ownerQuota: configuration.activeJobsPerOwner, systemQuota: configuration.jobsInSystem)
+                job, ownerQuota: configuration.activeJobsPerOwner, queuedQuota: configuration.queuedJobsPerOwner,
+                systemQuota: configuration.jobsInSystem)
             metrics.jobSubmitted()
             runner.wake()
             return record
@@ -148,6 +162,18 @@ final class JobService: Sendable {
             metrics.submissionRefused()
             throw .from(error)
         }
+    }
+
+    // MARK: ownership
+
+    /// The one ownership-aware lookup: the job with this id if `caller` may see it, else nil (an
+    /// unknown id, a malformed id and another owner's job look the same to the caller).
+    func visibleJob(id: String, caller: Caller) async throws(APIError) -> JobRecord? {
+        guard RandomIdentifier.isJobID(Substring(id)) else { return nil }
+        let job: JobRecord?
+        do { job = try await store.job(id: id) } catch { throw .from(error) }
+        guard let job, caller.canSee(job) else { return nil }
+        return job
     }
 
     // MARK: life cycle
@@ -167,7 +193,8 @@ final class JobService: Sendable {
     }
 
     func rename(_ job: JobRecord, to name: String) async throws(APIError) -> JobRecord {
-        let trimmed = String(name.filter { !$0.isNewline }.prefix(255))
+        try Self.checkName(name, what: "job name")
+        let trimmed = String(name.prefix(255))
         do {
             guard let renamed = try await store.rename(id: job.id, name: trimmed) else { throw APIError.notFound() }
             return renamed

@@ -3,16 +3,19 @@ import Logging
 import ServiceLifecycle
 
 /// Removes the logs and files of jobs that finished more than `retention` seconds ago, keeping a
-/// PRUNED tombstone so an old id still answers ("This job was pruned...").
+/// PRUNED tombstone so an old id still answers ("This job was pruned..."); then deletes the
+/// anonymous tokens whose last job is gone (pruned or deleted), so they expire with it.
 final class Pruner: Service, Sendable {
     let store: any JobStore
     let configuration: ServerConfiguration
     let logger: Logger
+    let tokens: TokenAuthority?
 
-    init(store: any JobStore, configuration: ServerConfiguration, logger: Logger) {
+    init(store: any JobStore, configuration: ServerConfiguration, logger: Logger, tokens: TokenAuthority? = nil) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.tokens = tokens
     }
 
     func run() async throws {
@@ -30,6 +33,9 @@ final class Pruner: Service, Sendable {
             let pruned = try await store.prune(finishedBefore: cutoff, tombstoneLog: JobLog.prunedText)
             for id in pruned { JobDirectory(dataDirectory: configuration.dataDirectory, id: id).remove() }
             if !pruned.isEmpty { logger.info("pruned jobs", metadata: ["count": "\(pruned.count)"]) }
+            let expired = try await store.pruneAnonymousTokens()
+            tokens?.forget(hashes: expired)
+            if !expired.isEmpty { logger.info("expired anonymous tokens", metadata: ["count": "\(expired.count)"]) }
         } catch {
             logger.error("pruning failed", metadata: ["error": "\(error)"])
         }

@@ -4,9 +4,12 @@ import Foundation
 /// now, PostgreSQL next); every state change that races with another is one statement. Every
 /// change of a job bumps its `version`: `JobDocumentCache` serves renderings by version alone.
 public protocol JobStore: Sendable {
-    /// Inserts the job unless its owner already has `ownerQuota` active jobs or the system has
-    /// `systemQuota`; the check and the insert are one statement.
-    func insert(_ job: NewJob, ownerQuota: Int, systemQuota: Int) async throws(StoreError) -> JobRecord
+    /// Inserts the job unless its quota key (`NewJob.quotaKey`: the client address for legacy and
+    /// anonymous submissions, the token's owner otherwise) already has `ownerQuota` active jobs or
+    /// `queuedQuota` QUEUED ones, or the system has `systemQuota` active jobs; the checks and the
+    /// insert are one statement.
+    func insert(_ job: NewJob, ownerQuota: Int, queuedQuota: Int, systemQuota: Int) async throws(StoreError)
+        -> JobRecord
     func job(id: String) async throws(StoreError) -> JobRecord?
     /// Newest first; `before` is the sequence of the last job of the previous page.
     func jobs(owner: String?, state: JobState?, before: Int64?, limit: Int) async throws(StoreError) -> [JobRecord]
@@ -36,19 +39,48 @@ public protocol JobStore: Sendable {
 
     func insertToken(_ token: TokenRecord, now: Date) async throws(StoreError)
     func token(hash: String) async throws(StoreError) -> TokenRecord?
+    /// Deletes the anonymous tokens none of whose jobs is left but as a PRUNED tombstone (or which
+    /// have no job at all); returns their hashes.
+    func pruneAnonymousTokens() async throws(StoreError) -> [String]
+
+    /// Ids of the jobs of one owner, newest first, at most `limit`; the polled legacy `/myjobs`
+    /// needs only these and then reads each job as `job(id:)` does.
+    func jobIDs(owner: String, limit: Int) async throws(StoreError) -> [String]
+
+    /// Proves that the store can commit a write now (for `/readyz`).
+    func probeWrite(now: Date) async throws(StoreError)
 
     func close() async
+}
+
+extension JobStore {
+    /// Without a separate limit on QUEUED jobs, the active quota bounds them.
+    public func insert(_ job: NewJob, ownerQuota: Int, systemQuota: Int) async throws(StoreError) -> JobRecord {
+        try await insert(job, ownerQuota: ownerQuota, queuedQuota: ownerQuota, systemQuota: systemQuota)
+    }
 }
 
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case ownerQuotaExceeded(limit: Int)
     case systemQuotaExceeded(limit: Int)
+    case queuedQuotaExceeded(limit: Int)
     case database(String)
+    /// The integrity check at start found damage; the server refuses to start on it.
+    case damaged(path: String, problems: String)
 
     public var description: String {
         switch self {
         case .ownerQuotaExceeded(let limit): return "this owner already has \(limit) queued or running jobs"
         case .systemQuotaExceeded(let limit): return "the server already holds \(limit) queued or running jobs"
+        case .queuedQuotaExceeded(let limit):
+            return "this owner already has \(limit) jobs waiting in the queue; wait until one starts"
+        case .damaged(let path, let problems):
+            return """
+                the database \(path) is damaged (PRAGMA quick_check: \(problems)). The server will not start on \
+                it. Stop every stamina process, then restore the last backup with \
+                'stamina restore BACKUP --data-dir \(URL(fileURLWithPath: path).deletingLastPathComponent().path)' \
+                (see README, "Backups"), or move the damaged file away to start with an empty store.
+                """
         case .database(let message): return "database error: \(message)"
         }
     }

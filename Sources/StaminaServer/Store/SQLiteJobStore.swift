@@ -19,27 +19,114 @@ public final class SQLiteJobStore: JobStore {
         var jobs: [String: JobRecord] = [:]
         /// Recently deleted ids: a write that finished before the delete must not bring them back.
         var deleted: Set<String> = []
+        /// Each owner's job ids, newest first (read with the limit beside them), for `/myjobs`.
+        var ownerIDs: [String: (limit: Int, ids: [String])] = [:]
+        /// Bumped whenever an owner gains or loses a job: a listing read while it changed is not kept.
+        var ownerGeneration = 0
     }
     private static let cacheLimit = 20_000
 
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws(StoreError)
         -> SQLiteJobStore
     {
+        // Connections opened before a failure are closed again: a refused start must not leak them.
+        var opened: [SQLiteConnection] = []
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000"] {
+            opened.append(writer)
+            for pragma in ["PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"] {
                 _ = try await writer.query(pragma, [])
             }
+            try await checkIntegrity(writer, path: path)
             for statement in schema { _ = try await writer.query(statement, []) }
+            try await migrate(writer)
             var readers: [SQLiteConnection] = []
             for _ in 0..<max(1, readerCount) {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(reader)
                 _ = try await reader.query("PRAGMA busy_timeout=10000", [])
                 readers.append(reader)
             }
             return SQLiteJobStore(writer: writer, readers: readers)
         } catch {
-            throw .database("\(path): \(error)")
+            for connection in opened { try? await connection.close() }
+            throw classify(error, path: path)
+        }
+    }
+
+    private static func classify(_ error: any Error, path: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if "\(error)".contains("not a database") || "\(error)".contains("malformed") {
+            return .damaged(path: path, problems: "\(error)")
+        }
+        return .database("\(path): \(error)")
+    }
+
+    /// `PRAGMA quick_check` reads every page once (about a second per GB): a damaged store is found
+    /// at start, before it answers for jobs it has lost, not when a query trips over the damage.
+    private static func checkIntegrity(_ connection: SQLiteConnection, path: String) async throws {
+        let rows = try await connection.query("PRAGMA quick_check(20)", [])
+        let problems = rows.compactMap { $0.columns.first.flatMap { $0.data.string } }
+        guard problems == ["ok"] else {
+            throw StoreError.damaged(path: path, problems: problems.joined(separator: "; "))
+        }
+    }
+
+    /// Columns added after the first release: added to an older file in place.
+    private static func migrate(_ connection: SQLiteConnection) async throws {
+        func columns(_ table: String) async throws -> Set<String> {
+            Set(try await connection.query("PRAGMA table_info(\(table))", []).compactMap { $0.column("name")?.string })
+        }
+        if try await !columns("jobs").contains("quota_key") {
+            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN quota_key TEXT", [])
+            _ = try await connection.query("UPDATE jobs SET quota_key = owner", [])
+        }
+        if try await !columns("tokens").contains("anonymous") {
+            _ = try await connection.query("ALTER TABLE tokens ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0", [])
+        }
+        _ = try await connection.query("CREATE INDEX IF NOT EXISTS jobs_quota ON jobs(quota_key, state)", [])
+        _ = try await connection.query("CREATE INDEX IF NOT EXISTS tokens_owner ON tokens(owner)", [])
+    }
+
+    /// A consistent copy of the store at `destination` while servers keep using it (`VACUUM INTO`
+    /// reads one snapshot, WAL included), checked before it is reported written.
+    public static func backup(path: String, to destination: String, logger: Logger) async throws(StoreError) {
+        do {
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            _ = try await connection.query("PRAGMA busy_timeout=10000", [])
+            do {
+                _ = try await connection.query("VACUUM INTO ?", [.text(destination)])
+                try await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await verify(path: destination, logger: logger)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("backup of \(path) to \(destination): \(error)")
+        }
+    }
+
+    /// Checks that `path` is an undamaged store (used by `stamina restore` on the backup).
+    public static func verify(path: String, logger: Logger) async throws(StoreError) {
+        do {
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            do {
+                try await checkIntegrity(connection, path: path)
+                let tables = try await connection.query(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'jobs'", [])
+                try await connection.close()
+                if tables.isEmpty { throw StoreError.damaged(path: path, problems: "no jobs table") }
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .damaged(path: path, problems: "\(error)")
         }
     }
 
@@ -75,6 +162,7 @@ public final class SQLiteJobStore: JobStore {
         CREATE TABLE IF NOT EXISTS tokens (
             hash TEXT PRIMARY KEY, owner TEXT NOT NULL, admin INTEGER NOT NULL, created_at REAL NOT NULL)
         """,
+        "CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL)",
         """
         CREATE TABLE IF NOT EXISTS idempotency (
             owner TEXT NOT NULL, key TEXT NOT NULL, job_id TEXT NOT NULL, created_at REAL NOT NULL,
@@ -89,27 +177,68 @@ public final class SQLiteJobStore: JobStore {
 
     // MARK: JobStore
 
-    public func insert(_ job: NewJob, ownerQuota: Int, systemQuota: Int) async throws(StoreError) -> JobRecord {
+    public func insert(_ job: NewJob, ownerQuota: Int, queuedQuota: Int, systemQuota: Int) async throws(StoreError)
+        -> JobRecord
+    {
         let parameters = String(decoding: (try? JSONEncoder().encode(job.parameters)) ?? Data("{}".utf8), as: UTF8.self)
+        let quotaKey = job.quotaKey ?? job.owner
         let rows = try await write(
             """
-            INSERT INTO jobs (id, owner, name, state, parameters, model_file, props_file, created_at)
-            SELECT ?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7
-            WHERE (SELECT COUNT(*) FROM jobs WHERE owner = ?2 AND state IN \(JobState.activeSQLList)) < ?8
+            INSERT INTO jobs (id, owner, name, state, parameters, model_file, props_file, created_at, quota_key)
+            SELECT ?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7, ?10
+            WHERE (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state IN \(JobState.activeSQLList)) < ?8
+              AND (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state = 'QUEUED') < ?11
               AND (SELECT COUNT(*) FROM jobs WHERE state IN \(JobState.activeSQLList)) < ?9
             RETURNING \(Self.columns)
             """,
             [
                 .text(job.id), .text(job.owner), .text(job.name), .text(parameters), .text(job.modelFileName),
                 .text(job.propertiesFileName), .float(job.createdAt.timeIntervalSince1970),
-                .integer(ownerQuota), .integer(systemQuota),
+                .integer(ownerQuota), .integer(systemQuota), .text(quotaKey), .integer(queuedQuota),
             ])
         if let record = rows.first.flatMap(Self.record) {
             remember(record)
+            ownerChanged(record.owner)
             return record
         }
-        if try await countActive(owner: job.owner) >= ownerQuota { throw .ownerQuotaExceeded(limit: ownerQuota) }
+        let counts = try await read(
+            """
+            SELECT COUNT(*) AS active, COALESCE(SUM(state = 'QUEUED'), 0) AS queued FROM jobs
+            WHERE quota_key = ? AND state IN \(JobState.activeSQLList)
+            """, [.text(quotaKey)]
+        ).first
+        if counts?.column("active")?.integer ?? 0 >= ownerQuota { throw .ownerQuotaExceeded(limit: ownerQuota) }
+        if counts?.column("queued")?.integer ?? 0 >= queuedQuota { throw .queuedQuotaExceeded(limit: queuedQuota) }
         throw .systemQuotaExceeded(limit: systemQuota)
+    }
+
+    public func jobIDs(owner: String, limit: Int) async throws(StoreError) -> [String] {
+        let (cached, generation) = cache.withLock { ($0.ownerIDs[owner], $0.ownerGeneration) }
+        if let cached, cached.limit >= limit || cached.ids.count < cached.limit {
+            return Array(cached.ids.prefix(limit))
+        }
+        let ids = try await read(
+            "SELECT id FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?", [.text(owner), .integer(limit)]
+        ).compactMap { $0.column("id")?.string }
+        cache.withLock { cache in
+            guard cache.ownerGeneration == generation else { return }
+            if cache.ownerIDs.count >= Self.cacheLimit { cache.ownerIDs.removeAll(keepingCapacity: true) }
+            cache.ownerIDs[owner] = (limit, ids)
+        }
+        return ids
+    }
+
+    /// Called after a write that gave `owner` a job or took one away has committed.
+    private func ownerChanged(_ owner: String?) {
+        cache.withLock { cache in
+            cache.ownerGeneration += 1
+            if let owner { cache.ownerIDs[owner] = nil } else { cache.ownerIDs.removeAll() }
+        }
+    }
+
+    public func probeWrite(now: Date) async throws(StoreError) {
+        _ = try await write(
+            "INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)", [.float(now.timeIntervalSince1970)])
     }
 
     public func job(id: String) async throws(StoreError) -> JobRecord? {
@@ -230,9 +359,10 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func delete(id: String) async throws(StoreError) -> Bool {
-        let deleted = !(try await write("DELETE FROM jobs WHERE id = ? RETURNING id", [.text(id)])).isEmpty
+        let rows = try await write("DELETE FROM jobs WHERE id = ? RETURNING owner", [.text(id)])
         forget([id], deleted: true)
-        return deleted
+        for row in rows { ownerChanged(row.column("owner")?.string) }
+        return !rows.isEmpty
     }
 
     public func recoverInterrupted(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int)
@@ -283,15 +413,33 @@ public final class SQLiteJobStore: JobStore {
 
     public func insertToken(_ token: TokenRecord, now: Date) async throws(StoreError) {
         _ = try await write(
-            "INSERT OR REPLACE INTO tokens (hash, owner, admin, created_at) VALUES (?, ?, ?, ?)",
-            [.text(token.hash), .text(token.owner), .integer(token.isAdmin ? 1 : 0), .float(now.timeIntervalSince1970)])
+            "INSERT OR REPLACE INTO tokens (hash, owner, admin, created_at, anonymous) VALUES (?, ?, ?, ?, ?)",
+            [
+                .text(token.hash), .text(token.owner), .integer(token.isAdmin ? 1 : 0),
+                .float(now.timeIntervalSince1970), .integer(token.isAnonymous ? 1 : 0),
+            ])
     }
 
     public func token(hash: String) async throws(StoreError) -> TokenRecord? {
-        guard let row = try await read("SELECT hash, owner, admin FROM tokens WHERE hash = ?", [.text(hash)]).first,
+        guard
+            let row = try await read(
+                "SELECT hash, owner, admin, anonymous FROM tokens WHERE hash = ?", [.text(hash)]
+            ).first,
             let owner = row.column("owner")?.string
         else { return nil }
-        return TokenRecord(hash: hash, owner: owner, isAdmin: row.column("admin")?.integer == 1)
+        return TokenRecord(
+            hash: hash, owner: owner, isAdmin: row.column("admin")?.integer == 1,
+            isAnonymous: row.column("anonymous")?.integer == 1)
+    }
+
+    public func pruneAnonymousTokens() async throws(StoreError) -> [String] {
+        try await write(
+            """
+            DELETE FROM tokens WHERE anonymous = 1
+              AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.owner = tokens.owner AND jobs.state != 'PRUNED')
+            RETURNING hash
+            """, []
+        ).compactMap { $0.column("hash")?.string }
     }
 
     public func close() async {

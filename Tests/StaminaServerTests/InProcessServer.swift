@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import StaminaServer
+import Testing
+
+/// The server built in this process by `buildApplication` (as `stamina serve` builds it) on a
+/// temporary data directory, for tests through HummingbirdTesting (`.router`: no sockets; `.live`:
+/// a real loopback listener). Defaults for tests: no workers (jobs stay QUEUED unless a test asks
+/// for workers), no rate limit.
+struct InProcessServer {
+    var configuration: ServerConfiguration
+
+    init(_ settings: [String] = [], dataDirectory: String = RunningServer.temporaryDirectory()) throws {
+        var configuration = ServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.dataDirectory = dataDirectory
+        configuration.workers = 0
+        configuration.rateLimit = 0
+        configuration.logLevel = "error"
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "=") else { throw TestFailure("bad setting \(setting)") }
+            try configuration.set(String(setting[..<equals]), String(setting[setting.index(after: equals)...]))
+        }
+        self.configuration = configuration
+    }
+
+    var dataDirectory: String { configuration.dataDirectory }
+
+    func test<Value>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Value)
+        async throws -> Value
+    {
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let app = try await buildApplication(
+            configuration: configuration, validator: AcceptingValidator(), logger: logger)
+        return try await app.test(setup, body)
+    }
+}
+
+/// Small request helpers so each test reads as what it sends and what it expects.
+extension TestClientProtocol {
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// `POST /v1/jobs` as JSON; returns the reply (202 with `id` and, when anonymous, `token`).
+    func submitV1(name: String? = nil, token: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var object: [String: Any] = [
+            "model": ["name": "bd.prism", "content": TestModels.birthDeath],
+            "properties": TestModels.birthDeathProperties,
+        ]
+        if let name { object["name"] = name }
+        var fields = headers
+        fields[.contentType] = "application/json"
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return try await send(.post, "/v1/jobs", body, headers: fields)
+    }
+
+    /// `POST /jobs` (legacy, JSON form); returns the reply (201 with `id`).
+    func submitLegacy(headers: HTTPFields = [:]) async throws -> TestResponse {
+        let object: [String: Any] = [
+            "create": "1", "model_file": TestModels.birthDeath, "prop_file": TestModels.birthDeathProperties,
+        ]
+        var fields = headers
+        fields[.contentType] = "application/json"
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return try await send(.post, "/jobs", body, headers: fields)
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+    var array: [[String: Any]]? { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] }
+    var code: Int { Int(status.code) }
+}
+
+extension HTTPFields {
+    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+    static func forwardedFor(_ address: String) -> HTTPFields {
+        guard let name = HTTPField.Name("X-Forwarded-For") else { return [:] }
+        return [name: address]
+    }
+}

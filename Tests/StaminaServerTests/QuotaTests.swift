@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Testing
+
+@testable import StaminaServer
+
+/// Quotas count anonymous `/v1` jobs against the client address (a fresh token per submission
+/// buys nothing), tokens against the token; QUEUED jobs have their own per-owner limit; anonymous
+/// tokens expire with their last job.
+@Suite("Fair quotas")
+struct QuotaTests {
+    @Test func anonymousSubmissionsCountAgainstTheAddressNotTheFreshToken() async throws {
+        let server = try InProcessServer(["owner-quota=2", "owner-queued-quota=2", "trusted-proxies=127.0.0.1,::1"])
+        try await server.test(.live) { client in
+            let here = HTTPFields.forwardedFor("203.0.113.5")
+            #expect(try await client.submitV1(headers: here).code == 202)
+            #expect(try await client.submitLegacy(headers: here).code == 201)
+            let third = try await client.submitV1(headers: here)
+            #expect(third.code == 429)
+            #expect(third.headers[.contentType] == "application/problem+json")
+            #expect(try await client.submitLegacy(headers: here).code == 429)
+            // Another address has its own quota.
+            #expect(try await client.submitV1(headers: .forwardedFor("203.0.113.6")).code == 202)
+        }
+    }
+
+    @Test func tokenHoldersCountAgainstTheirTokenAndQueuedJobsHaveTheirOwnLimit() async throws {
+        let server = try InProcessServer(["owner-quota=10", "owner-queued-quota=2"])
+        let first = try await TokenIssuer.create(
+            dataDirectory: server.dataDirectory, admin: false, logger: Logger(label: "test"))
+        let second = try await TokenIssuer.create(
+            dataDirectory: server.dataDirectory, admin: false, logger: Logger(label: "test"))
+        try await server.test { client in
+            #expect(try await client.submitV1(token: first).code == 202)
+            #expect(try await client.submitV1(token: first).code == 202)
+            let refused = try await client.submitV1(token: first)
+            #expect(refused.code == 429)
+            #expect((refused.object["detail"] as? String)?.contains("waiting in the queue") == true)
+            #expect(try await client.submitV1(token: second).code == 202)
+        }
+    }
+
+    @Test func anonymousTokensExpireWithTheirLastJob() async throws {
+        let server = try InProcessServer(["prune-interval=0.05"])
+        try await server.test { client in
+            let submitted = try await client.submitV1()
+            let id = try #require(submitted.object["id"] as? String)
+            let token = try #require(submitted.object["token"] as? String)
+            // A job still stored keeps its token alive across pruning passes.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.send(.get, "/v1/jobs/\(id)", headers: .bearer(token)).code == 200)
+            #expect(try await client.send(.delete, "/v1/jobs/\(id)", headers: .bearer(token)).code == 204)
+            let deadline = ContinuousClock.now + .seconds(20)
+            var status = 0
+            while ContinuousClock.now < deadline {
+                status = try await client.send(.get, "/v1/jobs", headers: .bearer(token)).code
+                if status == 401 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status == 401)
+        }
+    }
+}
