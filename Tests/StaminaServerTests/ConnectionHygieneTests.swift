@@ -53,7 +53,7 @@ struct ConnectionHygieneTests {
             #expect(!refused.text.contains("200"))
             // The connections within the cap still work, and a closed one frees its place.
             #expect(await first.request("/healthz").hasPrefix("HTTP/1.1 200"))
-            close(second.descriptor)
+            second.disconnect()
             let deadline = ContinuousClock.now + .seconds(10)
             var answered = false
             while !answered, ContinuousClock.now < deadline {

@@ -15,8 +15,14 @@ struct QuotaTests {
         let server = try InProcessServer(["owner-quota=2", "owner-queued-quota=2", "trusted-proxies=127.0.0.1,::1"])
         try await server.test(.live) { client in
             let here = HTTPFields.forwardedFor("203.0.113.5")
-            #expect(try await client.submitV1(headers: here).code == 202)
+            let first = try await client.submitV1(headers: here)
+            #expect(first.code == 202)
+            let token = try #require(first.object["token"] as? String)
             #expect(try await client.submitLegacy(headers: here).code == 201)
+            // The token issued to an anonymous submission counts against the address too.
+            var withToken = here
+            withToken[.authorization] = "Bearer \(token)"
+            #expect(try await client.submitV1(headers: withToken).code == 429)
             let third = try await client.submitV1(headers: here)
             #expect(third.code == 429)
             #expect(third.headers[.contentType] == "application/problem+json")

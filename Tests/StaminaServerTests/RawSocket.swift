@@ -28,7 +28,16 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
-    deinit { close(descriptor) }
+    private var isClosed = false
+
+    deinit { disconnect() }
+
+    /// Closes the socket once: closing a descriptor twice could close one that NIO reopened since.
+    func disconnect() {
+        guard !isClosed else { return }
+        isClosed = true
+        close(descriptor)
+    }
 
     func send(_ text: String) {
         _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }

@@ -65,12 +65,13 @@ struct JobsController: Sendable {
             body: body, contentType: request.headers[.contentType], maxFileBytes: configuration.maxUploadBytes)
         let files = try JobService.files(from: form)
         let parameters = try JobService.parameters(from: form)
-        // Anonymous jobs count against the client address (each gets a fresh token, which must
-        // not buy a fresh quota); a token's jobs count against the token's owner.
+        // Anonymous jobs, and jobs of tokens issued to anonymous submissions, count against the
+        // client address (a fresh token must not buy a fresh quota); a real token's jobs count
+        // against the token's owner.
         let anonymous = principal == nil ? tokens.newAnonymous() : nil
         guard let owner = principal?.owner ?? anonymous?.record.owner else { throw APIError.internal("no owner") }
         let quotaKey =
-            principal == nil
+            principal?.isAnonymous ?? true
             ? Caller.addressOwner(
                 ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)) : nil
         let job = try await service.submit(

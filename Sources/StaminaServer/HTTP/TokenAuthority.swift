@@ -6,6 +6,9 @@ import Synchronization
 struct Principal: Sendable, Equatable {
     var owner: String
     var isAdmin: Bool
+    /// Issued to an anonymous submission: its jobs count against the client address, like those
+    /// of a caller without a token (else each anonymous submission would buy a fresh quota).
+    var isAnonymous = false
 }
 
 /// Resolves bearer tokens. Only SHA-256 hashes are stored; resolved tokens are cached in memory
@@ -46,7 +49,9 @@ final class TokenAuthority: Sendable {
         guard let token = Self.bearer(request) else { return nil }
         let hash = RandomIdentifier.sha256Hex(token)
         if hash == adminHash { return Principal(owner: "admin", isAdmin: true) }
-        if let cached = cache.withLock({ $0[hash] }) { return Principal(owner: cached.owner, isAdmin: cached.isAdmin) }
+        if let cached = cache.withLock({ $0[hash] }) {
+            return Principal(owner: cached.owner, isAdmin: cached.isAdmin, isAnonymous: cached.isAnonymous)
+        }
         let record: TokenRecord?
         do { record = try await store.token(hash: hash) } catch { throw .from(error) }
         guard let record else { throw .unauthorized("the bearer token is not valid") }
@@ -54,7 +59,7 @@ final class TokenAuthority: Sendable {
             if cache.count > 100_000 { cache.removeAll() }
             cache[hash] = record
         }
-        return Principal(owner: record.owner, isAdmin: record.isAdmin)
+        return Principal(owner: record.owner, isAdmin: record.isAdmin, isAnonymous: record.isAnonymous)
     }
 
     func require(_ request: Request) async throws(APIError) -> Principal {
