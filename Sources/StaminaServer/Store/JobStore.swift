@@ -13,7 +13,6 @@ public protocol JobStore: Sendable {
     func job(id: String) async throws(StoreError) -> JobRecord?
     /// Newest first; `before` is the sequence of the last job of the previous page.
     func jobs(owner: String?, state: JobState?, before: Int64?, limit: Int) async throws(StoreError) -> [JobRecord]
-    func countActive(owner: String?) async throws(StoreError) -> Int
     func countByState() async throws(StoreError) -> [JobState: Int]
 
     /// Takes the oldest QUEUED job: QUEUED -> RUNNING, attempts + 1, in one statement.

@@ -282,18 +282,6 @@ public final class SQLiteJobStore: JobStore {
             .compactMap(Self.record)
     }
 
-    public func countActive(owner: String?) async throws(StoreError) -> Int {
-        let rows =
-            if let owner {
-                try await read(
-                    "SELECT COUNT(*) AS n FROM jobs WHERE owner = ? AND state IN \(JobState.activeSQLList)",
-                    [.text(owner)])
-            } else {
-                try await read("SELECT COUNT(*) AS n FROM jobs WHERE state IN \(JobState.activeSQLList)", [])
-            }
-        return rows.first?.column("n")?.integer ?? 0
-    }
-
     public func countByState() async throws(StoreError) -> [JobState: Int] {
         var counts: [JobState: Int] = [:]
         for row in try await read("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state", []) {
