@@ -24,7 +24,8 @@ struct BackupCommand: AsyncParsableCommand {
                 dataDirectory: dataDirectory, to: destination, logger: Logger(label: "stamina.backup"))
             print("stamina backup: \(result.jobs) jobs, \(result.bytes) bytes of database, in \(destination)")
         } catch {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data("stamina: \(error.description)\n".utf8))
+            throw ExitCode.failure
         }
     }
 }
@@ -48,7 +49,8 @@ struct RestoreCommand: AsyncParsableCommand {
             print("stamina restore: \(result.jobs) jobs restored into \(dataDirectory)")
             if let keptAs = result.keptAs { print("the previous store was moved to \(keptAs)") }
         } catch {
-            throw ValidationError(error.description)
+            FileHandle.standardError.write(Data("stamina: \(error.description)\n".utf8))
+            throw ExitCode.failure
         }
     }
 }
