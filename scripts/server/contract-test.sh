@@ -18,7 +18,7 @@ DATA="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 ADMIN="contract-admin-token"
 "$STAMINA" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" --admin-token "$ADMIN" \
-    --set rate-limit=0 --set system-quota=10000 --set owner-quota=10000 --set time-limit=5 >"$DATA/stdout.log" 2>"$DATA/stderr.log" &
+    --set rate-limit=0 --set system-quota=10000 --set owner-quota=10000 --set owner-queued-quota=10000 --set time-limit=5 >"$DATA/stdout.log" 2>"$DATA/stderr.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 100); do
