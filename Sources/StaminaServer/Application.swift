@@ -9,6 +9,7 @@ public func buildApplication(
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
+    let server = try BuiltInTLS.serverBuilder(configuration)
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
@@ -42,7 +43,7 @@ public func buildApplication(
 
     let listening = (host: configuration.host, port: configuration.port)
     return Application(
-        router: router,
+        router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),
         services: [StoreClosing(store: store), runner, pruner],
         onServerRunning: { channel in

@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable {
     /// The `stamina` binary that runs jobs; empty = this executable.
     public var enginePath = ""
     public var logLevel = "info"
+    /// PEM files for built-in HTTPS; both empty = plain HTTP (the usual case, behind nginx).
+    public var tlsCertificate = ""
+    public var tlsKey = ""
 
     public init() {}
 
@@ -113,6 +116,15 @@ extension ServerConfiguration {
         },
         text("log-level", "trace, debug, info, notice, warning, error, critical", { $0.logLevel }) {
             $0.logLevel = $1
+        },
+        text("tls-certificate", "PEM certificate chain for built-in HTTPS (empty = plain HTTP)", { $0.tlsCertificate })
+        {
+            $0.tlsCertificate = $1
+        },
+        text(
+            "tls-key", "PEM private key for built-in HTTPS (with tls-certificate)", { $0.tlsKey }
+        ) {
+            $0.tlsKey = $1
         },
     ]
 
