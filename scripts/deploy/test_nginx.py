@@ -30,11 +30,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CORPUS = os.path.join(ROOT, "Tests", "Corpus")
 
 # A quick model for the flows, and one whose run lasts seconds (several refinement rounds) so that
-# events can be seen arriving while it runs.
+# events can be seen arriving while it runs (about 8 s in a debug build with this window).
 QUICK_MODEL = os.path.join(CORPUS, "models", "birth_death_finite.prism")
 QUICK_PROPS = os.path.join(CORPUS, "properties", "birth_death_finite.csl")
-SLOW_MODEL = os.path.join(CORPUS, "models", "tandem_large.prism")
-SLOW_PROPS = os.path.join(CORPUS, "properties", "tandem_large.csl")
+SLOW_MODEL = os.path.join(CORPUS, "models", "lotka_volterra.prism")
+SLOW_PROPS = os.path.join(CORPUS, "properties", "lotka_volterra.csl")
 
 results = []
 
