@@ -9,7 +9,7 @@ public func buildApplication(
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
-    let server = try BuiltInTLS.serverBuilder(configuration)
+    let tls = try BuiltInTLS.tlsConfiguration(configuration)
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
@@ -42,6 +42,7 @@ public func buildApplication(
     OperationsController(service: service, configuration: configuration, metrics: metrics).register(on: router)
 
     let listening = (host: configuration.host, port: configuration.port)
+    let server = try BuiltInTLS.server(tls, wrapping: .http1())
     return Application(
         router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),

@@ -90,7 +90,8 @@ class Deployment:
         self.server = subprocess.Popen(
             [
                 self.stamina_binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data,
-                "--trusted-proxies", "127.0.0.1", "--set", "rate-limit=0", "--set", "workers=2",
+                "--trusted-proxies", "127.0.0.1", "--cors-origins", "self", "--set", "rate-limit=0",
+                "--set", "workers=2",
             ],
             stdout=subprocess.PIPE, stderr=open(self.path("stamina.log"), "wb"),
         )
@@ -261,6 +262,17 @@ def check_legacy_flow(d):
         check("legacy job finishes (seen in /myjobs)", False, str(error))
     status, _, log = d.request("POST", "/checkjob", job.encode(), {"Content-Type": "text/plain"})
     check("POST /checkjob returns the job's log", status == 200 and b"Finished" in log, f"{status} {log[-200:]!r}")
+    # A write from a page of the site itself: the server (cors-origins = self) must recognise its own
+    # origin from X-Forwarded-Proto and X-Forwarded-Host, or it refuses the write with 403.
+    own_origin = f"https://127.0.0.1:{d.https_port}"
+    rename = json.dumps({"id": job, "name": "through nginx"}).encode()
+    status, _, body = d.request("POST", "/rename", rename, {"Content-Type": "application/json", "Origin": own_origin})
+    check("a legacy write from the site's own origin is allowed", status == 200, f"{status} {body[:200]!r}")
+    _, mine = d.json("GET", "/myjobs")
+    names = [j.get("name") for j in mine if isinstance(j, dict) and j.get("uid") == job] if isinstance(mine, list) else []
+    check("the rename is seen by /myjobs", names == ["through nginx"], f"{names}")
+    status, _, _ = d.request("POST", "/rename", rename, {"Content-Type": "application/json", "Origin": "https://elsewhere.example"})
+    print(f"    (a write from https://elsewhere.example got {status}: 403 where the server checks Origin)")
 
 
 def check_v1_flow(d):

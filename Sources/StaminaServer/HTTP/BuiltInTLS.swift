@@ -16,11 +16,13 @@ enum BuiltInTLS {
         "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
     ].joined(separator: ":")
 
-    /// The server's channel: HTTP/1.1, wrapped in TLS when a certificate is configured.
-    static func serverBuilder(_ configuration: ServerConfiguration) throws(TLSSetupError) -> HTTPServerBuilder {
-        guard let tls = try tlsConfiguration(configuration) else { return .http1() }
+    /// `base` (the HTTP/1.1 channel) wrapped in TLS when `tls` is set (from `tlsConfiguration`).
+    static func server(_ tls: TLSConfiguration?, wrapping base: HTTPServerBuilder) throws(TLSSetupError)
+        -> HTTPServerBuilder
+    {
+        guard let tls else { return base }
         do {
-            return try .tls(.http1(), tlsConfiguration: tls)
+            return try .tls(base, tlsConfiguration: tls)
         } catch {
             throw TLSSetupError(description: "TLS setup failed: \(error)")
         }
