@@ -7,21 +7,28 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DEBIAN_FRONTEND=noninteractive
 
+# What this script made, removed on any exit.
+added_policy=""
+unit_dir=""
+cleanup() {
+    if [ -n "${added_policy}" ]; then rm -f "${added_policy}"; fi
+    if [ -n "${unit_dir}" ]; then rm -rf "${unit_dir}"; fi
+}
+trap cleanup EXIT
+
 missing=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 if [ "${#missing[@]}" -gt 0 ]; then
     # Installing nginx must not start the distribution's nginx on port 80: policy-rc.d forbids it.
-    added_policy=0
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
         chmod +x /usr/sbin/policy-rc.d
-        added_policy=1
+        added_policy=/usr/sbin/policy-rc.d
     fi
     apt-get -o DPkg::Lock::Timeout=120 update -qq
     apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends "${missing[@]}"
-    if [ "${added_policy}" -eq 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 export STAMINA_NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 "${STAMINA_NGINX}" -v
@@ -30,7 +37,6 @@ export STAMINA_NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 # ExecStart exists, so it reads a copy pointing at the binary just built. It only warns (exit 0)
 # about unknown keys and bad values, so any output at all fails the step.
 unit_dir="$(mktemp -d)"
-trap 'rm -rf "${unit_dir}"' EXIT
 sed "s#^ExecStart=/usr/local/bin/stamina#ExecStart=${PWD}/.build/debug/stamina#" \
     deploy/systemd/stamina.service >"${unit_dir}/stamina.service"
 verify_output="$(systemd-analyze verify "${unit_dir}/stamina.service" 2>&1)" || {
