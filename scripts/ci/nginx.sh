@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CI step for the nginx deployment (issue 11): installs Debian's nginx, openssl and systemd's
 # analyzer if missing (without starting any service), checks deploy/systemd/stamina.service with
-# systemd-analyze verify, then runs scripts/deploy/test_nginx.py against .build/debug/stamina.
+# systemd-analyze verify, runs the server under the unit's confinement emulated
+# (scripts/deploy/test_unit_confinement.sh), then scripts/deploy/test_nginx.py, both against
+# .build/debug/stamina.
 # Exits non-zero when the unit has any complaint or a deployment check fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,4 +54,5 @@ fi
 echo "systemd-analyze verify: deploy/systemd/stamina.service ok"
 systemd-analyze security --offline=yes "${unit_dir}/stamina.service" 2>/dev/null | tail -n 1 || true
 
+bash scripts/deploy/test_unit_confinement.sh .build/debug/stamina
 python3 scripts/deploy/test_nginx.py .build/debug/stamina
