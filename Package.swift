@@ -43,6 +43,7 @@ let package = Package(
                 "OrderedJSON",
                 "PRISM",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -9,6 +9,7 @@ public func buildApplication(
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
+    let tls = try BuiltInTLS.tlsConfiguration(configuration)
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
@@ -46,9 +47,9 @@ public func buildApplication(
         .register(on: router)
 
     let listening = (host: configuration.host, port: configuration.port)
+    let server = try BuiltInTLS.server(tls, wrapping: ConnectionGuard.server(configuration))
     return Application(
-        router: router,
-        server: ConnectionGuard.server(configuration),
+        router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),
         services: [StoreClosing(store: store), runner, pruner],
         onServerRunning: { channel in

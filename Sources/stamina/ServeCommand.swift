@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     var pathPrefix: String?
     @Option(name: .customLong("engine"), help: "The stamina binary that runs jobs (default: this executable).")
     var engine: String?
+    @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain: serve HTTPS without a proxy.")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-certificate.") var tlsKey: String?
 
     static var settingsHelp: String {
         let defaults = ServerConfiguration()
@@ -59,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("memory-limit", memoryLimit), ("retention", retention), ("trusted-proxies", trustedProxies),
             ("cors-origins", corsOrigins), ("anonymous", anonymous), ("admin-token", adminToken),
             ("job-page-url", jobPageURL), ("path-prefix", pathPrefix), ("engine", engine),
+            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey),
         ]
         for (key, value) in named { if let value { flags.append((key, value)) } }
         for setting in settings {
@@ -80,10 +84,11 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "stamina.server")
+        let scheme = configuration.tlsCertificate.isEmpty ? "http" : "https"
         let application = try await buildApplication(
             configuration: configuration, validator: FrontEndValidator(), logger: logger,
             onListening: { host, port in
-                FileHandle.standardOutput.write(Data("stamina serve: listening on http://\(host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(Data("stamina serve: listening on \(scheme)://\(host):\(port)\n".utf8))
             })
         try await application.runService()
     }

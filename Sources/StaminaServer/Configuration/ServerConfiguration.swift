@@ -45,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections = 512
     /// Bearer token that may read `/metrics` (empty: only the admin token may).
     public var metricsToken: String? = nil
+    /// PEM files for built-in HTTPS; both empty = plain HTTP (the usual case, behind nginx).
+    public var tlsCertificate = ""
+    public var tlsKey = ""
 
     public init() {}
 
@@ -143,6 +146,15 @@ extension ServerConfiguration {
             { $0.metricsToken == nil ? "" : "(set)" }
         ) {
             $0.metricsToken = $1.isEmpty ? nil : $1
+        },
+        text("tls-certificate", "PEM certificate chain for built-in HTTPS (empty = plain HTTP)", { $0.tlsCertificate })
+        {
+            $0.tlsCertificate = $1
+        },
+        text(
+            "tls-key", "PEM private key for built-in HTTPS (with tls-certificate)", { $0.tlsKey }
+        ) {
+            $0.tlsKey = $1
         },
     ]
 
