@@ -51,7 +51,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            resources: [.embedInCode("WebApp/Assets")]
         ),
         .executableTarget(
             name: "stamina",
@@ -74,6 +75,12 @@ let package = Package(
                 "StaminaEngine", "PRISM", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StaminaServerTests", dependencies: ["StaminaServer", "OrderedJSON", "stamina"]),
+        .testTarget(
+            name: "StaminaServerTests",
+            dependencies: [
+                "StaminaServer", "OrderedJSON", "stamina",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

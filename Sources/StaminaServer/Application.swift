@@ -39,6 +39,7 @@ public func buildApplication(
     }
     JobsController(service: service, tokens: tokens, configuration: configuration).register(on: router)
     OperationsController(service: service, configuration: configuration, metrics: metrics).register(on: router)
+    WebAppController().register(on: router)
 
     let listening = (host: configuration.host, port: configuration.port)
     return Application(
