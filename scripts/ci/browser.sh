@@ -32,6 +32,7 @@ cleanup() {
     rm -rf "${data}"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 # Port 0: the server picks a free port and prints it first. Two workers, so a long job being
 # cancelled does not hold up the others; a time limit, so a test that fails cannot leave one running.
@@ -53,5 +54,6 @@ fi
 echo "browser test: server at ${url}"
 
 mkdir -p .build/screenshots
+# Bounded inside the CI step's own timeout, so the server is always stopped by the trap above.
 STAMINA_URL="${url}" SCREENSHOT_DIR="$(pwd)/.build/screenshots" \
-    python3 -m pytest -q -p no:cacheprovider scripts/browser
+    timeout 280 python3 -m pytest -q -p no:cacheprovider scripts/browser

@@ -115,8 +115,10 @@ export function lineChart({ title, xLabel, yLabel, series, references = [], yLog
     return svg;
   }
   if (xInteger && xs.length > 0) {
-    xRange[0] = Math.min(...xs);
-    xRange[1] = Math.max(Math.max(...xs), xRange[0] + 1);
+    // Rounds: the first to the last, or half a round either side of a single one.
+    const [first, last] = [Math.min(...xs), Math.max(...xs)];
+    xRange[0] = first === last ? first - 0.5 : first;
+    xRange[1] = first === last ? last + 0.5 : last;
   }
   // The left margin fits the longest y tick label (close bounds need many digits).
   const longest = Math.max(...tickLabels(yLog ? logTicks(yRange[0], yRange[1]) : linearTicks(yRange[0], yRange[1]), yLog).map((t) => t.length), 1);
