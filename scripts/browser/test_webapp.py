@@ -4,8 +4,11 @@
 # no request left the server's origin.
 
 import json
+import os
 import re
 import time
+
+import pytest
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -220,3 +223,20 @@ def test_phone_screen_and_labelled_controls(browser, base_url):
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the job page scrolls sideways by {overflow} px on a phone"
     browser.shot("job-phone")
+
+
+@pytest.mark.skipif(not os.environ.get("STAMINA_TEST_ADMIN_TOKEN"), reason="STAMINA_TEST_ADMIN_TOKEN is not set")
+def test_a_pasted_admin_token_shows_every_owners_jobs(browser, base_url):
+    first = v1_submit(base_url, *corpus("birth_death_infinite"), name="owner one")
+    second = v1_submit(base_url, *corpus("birth_death_infinite"), name="owner two")
+    assert first["token"] != second["token"]
+    browser.open("/")
+    browser.wait(lambda: "no token yet" in css(browser, "#token-state").text, what="the token state")
+    css(browser, "#token-input").send_keys(os.environ["STAMINA_TEST_ADMIN_TOKEN"] + Keys.ENTER)
+    browser.wait(lambda: all_css(browser, f"tr[data-id='{first['id']}']") and all_css(browser, f"tr[data-id='{second['id']}']"),
+                 what="both owners' jobs in the admin's list")
+    assert "adm_" not in css(browser, "#token-input").get_attribute("value")
+    css(browser, "#forget-token").click()
+    browser.driver.switch_to.alert.accept()
+    browser.wait(lambda: "no token yet" in css(browser, "#token-state").text, what="the token to be forgotten")
+    assert not all_css(browser, f"tr[data-id='{first['id']}']")

@@ -36,7 +36,9 @@ trap 'exit 143' TERM INT
 
 # Port 0: the server picks a free port and prints it first. Two workers, so a long job being
 # cancelled does not hold up the others; a time limit, so a test that fails cannot leave one running.
-"${binary}" serve --listen 127.0.0.1:0 --data-dir "${data}/data" --set rate-limit=0 --set workers=2 \
+# The admin token comes through the environment (STAMINA_ADMIN_TOKEN), not the command line.
+admin_token="adm_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+STAMINA_ADMIN_TOKEN="${admin_token}" "${binary}" serve --listen 127.0.0.1:0 --data-dir "${data}/data" --set rate-limit=0 --set workers=2 \
     --set owner-quota=20 --set time-limit=120 >"${output}" 2>"${data}/serve.err" &
 server=$!
 url=""
@@ -55,5 +57,5 @@ echo "browser test: server at ${url}"
 
 mkdir -p .build/screenshots
 # Bounded inside the CI step's own timeout, so the server is always stopped by the trap above.
-STAMINA_URL="${url}" SCREENSHOT_DIR="$(pwd)/.build/screenshots" \
+STAMINA_URL="${url}" STAMINA_TEST_ADMIN_TOKEN="${admin_token}" SCREENSHOT_DIR="$(pwd)/.build/screenshots" \
     timeout 280 python3 -m pytest -q -p no:cacheprovider scripts/browser
