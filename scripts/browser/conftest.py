@@ -143,3 +143,17 @@ def v1_submit(base_url, model, properties, **fields):
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as reply:
         return json.load(reply)
+
+
+def wait_for_state(base_url, job, states, timeout=60):
+    """Polls the job resource until it is in one of states (a job made outside the browser)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(f"{base_url}/v1/jobs/{job['id']}",
+                                         headers={"Authorization": f"Bearer {job['token']}"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            state = json.load(reply)["state"]
+        if state in states:
+            return state
+        time.sleep(0.2)
+    raise AssertionError(f"job {job['id']} did not reach {states} in {timeout} s")

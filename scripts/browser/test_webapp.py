@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from conftest import corpus, v1_submit
+from conftest import corpus, v1_submit, wait_for_state
 
 
 def fill(browser, selector, text):
@@ -35,6 +35,17 @@ def all_css(browser, selector):
 def state_of_page(browser):
     return browser.driver.execute_script(
         "const badge = document.querySelector('#state-badge'); return badge ? badge.textContent.trim() : ''")
+
+
+def unlabelled_controls(browser):
+    """Visible form controls without a label, an aria-label or text of their own."""
+    return browser.driver.execute_script(
+        """
+        return [...document.querySelectorAll('input, select, textarea, button')]
+          .filter(e => e.offsetParent !== null)
+          .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+          .map(e => e.outerHTML.slice(0, 80));
+        """)
 
 
 def submit_form(browser, model, properties, name, **parameters):
@@ -198,13 +209,7 @@ def test_phone_screen_and_labelled_controls(browser, base_url):
     overflow = browser.driver.execute_script(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the front page scrolls sideways by {overflow} px on a phone"
-    unlabelled = browser.driver.execute_script(
-        """
-        return [...document.querySelectorAll('input, select, textarea, button')]
-          .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
-          .map(e => e.outerHTML.slice(0, 80));
-        """)
-    assert unlabelled == []
+    assert unlabelled_controls(browser) == []
     # The keyboard reaches the submit button.
     keyboard = ActionChains(browser.driver)
     for _ in range(40):
@@ -214,14 +219,22 @@ def test_phone_screen_and_labelled_controls(browser, base_url):
     assert browser.driver.switch_to.active_element.get_attribute("id") == "submit-button"
     browser.shot("index-phone")
 
+    # A job that finished before its page was opened: the page replays it from the event stream.
     job = v1_submit(base_url, *corpus("birth_death_infinite"))
+    assert wait_for_state(base_url, job, {"SUCCEEDED"}) == "SUCCEEDED"
     browser.driver.execute_script("localStorage.setItem('stamina.token', arguments[0])", job["token"])
     browser.open(f"/job.html?id={job['id']}")
     browser.wait(lambda: state_of_page(browser) == "succeeded", timeout=60, what="the job to finish")
     browser.wait(lambda: all_css(browser, "#plots svg.chart"), what="the plots")
+    browser.wait(lambda: len(all_css(browser, "#results-table tbody tr")) == 2, what="the results table")
+    assert "Finished running!" in css(browser, "#log").text
     overflow = browser.driver.execute_script(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the job page scrolls sideways by {overflow} px on a phone"
+    assert unlabelled_controls(browser) == []
+    for chart in all_css(browser, "#plots svg.chart"):
+        assert chart.get_attribute("role") == "img"
+        assert chart.find_element(By.CSS_SELECTOR, "title").get_attribute("textContent")
     browser.shot("job-phone")
 
 

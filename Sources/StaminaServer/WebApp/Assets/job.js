@@ -114,7 +114,11 @@ function showMeta(job) {
 /** Reads the event stream until the job is terminal, resuming with Last-Event-ID after a drop. */
 async function follow() {
   let failures = 0;
-  while (!TERMINAL_STATES.has(page.state)) {
+  // At least one pass: for a job that had already finished, the stream replays its log and
+  // rounds, then its final state, and ends.
+  let replayed = false;
+  while (!replayed || !TERMINAL_STATES.has(page.state)) {
+    replayed = true;
     try {
       const response = await api.events(id, page.lastEventID);
       failures = 0;
