@@ -52,7 +52,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            resources: [.embedInCode("WebApp/Assets")]
         ),
         .executableTarget(
             name: "stamina",
@@ -80,6 +81,7 @@ let package = Package(
             dependencies: [
                 "StaminaServer", "OrderedJSON", "stamina",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]),
+            ]
+        ),
     ]
 )

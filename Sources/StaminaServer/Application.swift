@@ -45,6 +45,7 @@ public func buildApplication(
         .register(on: router)
     OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
         .register(on: router)
+    WebAppController().register(on: router)
 
     let listening = (host: configuration.host, port: configuration.port)
     let server = try BuiltInTLS.server(tls, wrapping: ConnectionGuard.server(configuration))

@@ -1,0 +1,41 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Serves the embedded web app (`WebAssets`) with the headers that keep it self-contained: a CSP
+/// that allows only this origin and no inline script or style, `nosniff`, no referrer (job ids
+/// are in the URLs), and revalidation by ETag (the file names carry no version, so a cached copy
+/// must be checked on every load; an unchanged file costs a 304).
+struct WebAppController: Sendable {
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    func register(on router: some RouterMethods<StaminaRequestContext>) {
+        for asset in WebAssets.all {
+            router.get(RouterPath(asset.path)) { request, _ in Self.response(for: asset, request: request) }
+        }
+    }
+
+    static func response(for asset: WebAsset, request: Request) -> Response {
+        var headers: HTTPFields = [
+            .contentType: asset.contentType, .cacheControl: "no-cache", .eTag: asset.eTag,
+            .xContentTypeOptions: "nosniff", .contentSecurityPolicy: contentSecurityPolicy,
+            .referrerPolicy: "no-referrer", .crossOriginResourcePolicy: "same-origin",
+        ]
+        let matches = request.headers[values: .ifNoneMatch].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == asset.eTag }
+        }
+        if matches { return Response(status: .notModified, headers: headers) }
+        headers[.contentLength] = String(asset.bytes.count)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+}
+
+extension HTTPField.Name {
+    static let referrerPolicy: HTTPField.Name = {
+        guard let name = HTTPField.Name("Referrer-Policy") else { fatalError("'Referrer-Policy' is not a header name") }
+        return name
+    }()
+}
