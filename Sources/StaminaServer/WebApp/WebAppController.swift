@@ -4,8 +4,10 @@ import Hummingbird
 import NIOCore
 
 /// Serves the embedded web app (`WebAssets`) with the headers that keep it self-contained: a CSP
-/// that allows only this origin and no inline script or style, `nosniff`, no referrer (job ids
-/// are in the URLs), and revalidation by ETag (the file names carry no version, so a cached copy
+/// that allows only this origin and no inline script or style, `nosniff`, a referrer for this
+/// origin only (job ids are in the URLs; `same-origin` rather than `no-referrer`, because under
+/// `no-referrer` a browser sends `Origin: null` with a form POST, and the legacy endpoints refuse
+/// state-changing requests from origins they do not know), and revalidation by ETag (the file names carry no version, so a cached copy
 /// must be checked on every load; an unchanged file costs a 304).
 struct WebAppController: Sendable {
     static let contentSecurityPolicy =
@@ -22,7 +24,7 @@ struct WebAppController: Sendable {
         var headers: HTTPFields = [
             .contentType: asset.contentType, .cacheControl: "no-cache", .eTag: asset.eTag,
             .xContentTypeOptions: "nosniff", .contentSecurityPolicy: contentSecurityPolicy,
-            .referrerPolicy: "no-referrer", .crossOriginResourcePolicy: "same-origin",
+            .referrerPolicy: "same-origin", .crossOriginResourcePolicy: "same-origin",
         ]
         let matches = request.headers[values: .ifNoneMatch].contains { value in
             value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == asset.eTag }
