@@ -39,6 +39,7 @@ struct OperationsController: Sendable {
             "version": ServerVersion.server,
             "apiVersion": ServerVersion.apiVersion,
             "engine": ["path": configuration.resolvedEnginePath],
+            "sandbox": service.runner.sandboxLayers.aboutDocument,
             "configuration": settings,
             "defaults": defaults,
             "methods": JobParameters.Method.allCases.map(\.rawValue),

@@ -33,6 +33,10 @@ public final class JobRunner: Service, Sendable {
     }
 
     private let state = Mutex(State())
+    private let sandbox = Mutex(SandboxLayers.unknown)
+
+    /// The sandbox layers a job's engine gets on this host, as the start-up probe found them.
+    public var sandboxLayers: SandboxLayers { sandbox.withLock { $0 } }
 
     init(store: any JobStore, configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics) {
         self.store = store
@@ -60,6 +64,7 @@ public final class JobRunner: Service, Sendable {
                     if stopping { continuation.finish() }
                     group.addTask { await self.workerLoop(index: index, doorbell: stream) }
                 }
+                group.addTask { await self.probeSandbox() }
                 // A periodic ring: a missed wake-up costs at most this long.
                 group.addTask {
                     while !self.isStopping {
@@ -70,6 +75,17 @@ public final class JobRunner: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.stop()
+        }
+    }
+
+    private func probeSandbox() async {
+        guard let layers = await SandboxProbe.run(sandboxArguments: sandboxArguments) else {
+            logger.notice("the sandbox probe gave no answer: engines may run without some sandbox layers")
+            return
+        }
+        sandbox.withLock { $0 = layers }
+        for (name, layer) in layers.named where !layer.active {
+            logger.notice("sandbox layer off", metadata: ["layer": "\(name)", "reason": "\(layer.detail)"])
         }
     }
 
