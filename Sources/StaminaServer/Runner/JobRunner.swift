@@ -46,6 +46,8 @@ public final class JobRunner: Service, Sendable {
     }
 
     public func run() async throws {
+        // Before any job: the workers launch engines with the layers the probe found usable.
+        await probeSandbox()
         let recovered = try await store.recoverInterrupted(maxAttempts: configuration.maxAttempts, now: Date())
         if recovered.requeued + recovered.failed > 0 {
             logger.notice(
@@ -64,7 +66,6 @@ public final class JobRunner: Service, Sendable {
                     if stopping { continuation.finish() }
                     group.addTask { await self.workerLoop(index: index, doorbell: stream) }
                 }
-                group.addTask { await self.probeSandbox() }
                 // A periodic ring: a missed wake-up costs at most this long.
                 group.addTask {
                     while !self.isStopping {
@@ -79,7 +80,10 @@ public final class JobRunner: Service, Sendable {
     }
 
     private func probeSandbox() async {
-        guard let layers = await SandboxProbe.run(sandboxArguments: sandboxArguments) else {
+        if geteuid() == 0 { SandboxProbe.letOthersSearch(configuration.dataDirectory) }
+        let user = geteuid() == 0 ? Self.sandboxUser : nil
+        guard let layers = await SandboxProbe.run(in: configuration.dataDirectory + "/jobs", sandboxUser: user)
+        else {
             logger.notice("the sandbox probe gave no answer: engines may run without some sandbox layers")
             return
         }
@@ -228,8 +232,9 @@ public final class JobRunner: Service, Sendable {
     /// The engine runs as this user when the server runs as root.
     static let sandboxUser = "nobody"
 
+    /// The user layer only where the probe showed the sandbox user can work in a job directory.
     private var sandboxArguments: [String] {
-        geteuid() == 0 ? ["--sandbox-user", Self.sandboxUser] : []
+        geteuid() == 0 && sandboxLayers.user.active ? ["--sandbox-user", Self.sandboxUser] : []
     }
 
     private func record(
