@@ -149,7 +149,7 @@ def targets(data, kind):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=os.path.join(REPO, ".build/debug/stamina"))
-    parser.add_argument("--kills", type=int, default=36, help="stop after this many kills")
+    parser.add_argument("--kills", type=int, default=60, help="stop after this many kills")
     parser.add_argument("--seconds", type=float, default=150, help="stop killing after this long")
     parser.add_argument("--drain", type=float, default=60, help="then wait at most this long for jobs to end")
     parser.add_argument("--seed", type=int, default=None)
