@@ -73,6 +73,32 @@ struct SandboxTests {
         if geteuid() == 0 { #expect(Self.isActive(sandbox, "user")) }
     }
 
+    /// A data directory below a parent the sandbox user cannot search: the probe finds it, the
+    /// user layer goes off with the reason, and jobs still run instead of failing to write.
+    @Test func anUnreachableDataDirectoryTurnsTheUserLayerOffNotTheJobs() async throws {
+        guard geteuid() == 0 else {
+            print("skipped: the server is not root here, so there is no sandbox user")
+            return
+        }
+        let parent = RunningServer.temporaryDirectory()
+        chmod(parent, 0o700)
+        let engineDirectory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(engineDirectory) + ["admin-token=sandbox-admin"],
+            dataDirectory: parent + "/data")
+        let user = try await server.waitFor("the sandbox probe", timeout: 30) { () -> [String: Any]? in
+            let about = try await server.get("/v1/about", token: "sandbox-admin").object
+            let user = (about["sandbox"] as? [String: Any])?["user"] as? [String: Any]
+            return user?["detail"] as? String == "not probed yet" ? nil : user
+        }
+        #expect(user["active"] as? Bool == false)
+        #expect((user["detail"] as? String ?? "").contains("search"), "\(user)")
+        let reply = try await server.v1Submit(model: TestModels.marked("QUICK"))
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        #expect(try await server.waitForV1State(id, token: token, ["SUCCEEDED", "FAILED"]) == "SUCCEEDED")
+    }
+
     static func isActive(_ sandbox: [String: Any], _ layer: String) -> Bool {
         (sandbox[layer] as? [String: Any])?["active"] as? Bool == true
     }

@@ -81,7 +81,7 @@ public final class JobRunner: Service, Sendable {
 
     private func probeSandbox() async {
         if geteuid() == 0 { SandboxProbe.letOthersSearch(configuration.dataDirectory) }
-        let user = geteuid() == 0 ? Self.sandboxUser : nil
+        let user = geteuid() == 0 && !configuration.sandboxUser.isEmpty ? configuration.sandboxUser : nil
         guard let layers = await SandboxProbe.run(in: configuration.dataDirectory + "/jobs", sandboxUser: user)
         else {
             logger.notice("the sandbox probe gave no answer: engines may run without some sandbox layers")
@@ -229,12 +229,9 @@ public final class JobRunner: Service, Sendable {
         ] + job.parameters.engineArguments
     }
 
-    /// The engine runs as this user when the server runs as root.
-    static let sandboxUser = "nobody"
-
     /// The user layer only where the probe showed the sandbox user can work in a job directory.
     private var sandboxArguments: [String] {
-        geteuid() == 0 && sandboxLayers.user.active ? ["--sandbox-user", Self.sandboxUser] : []
+        geteuid() == 0 && sandboxLayers.user.active ? ["--sandbox-user", configuration.sandboxUser] : []
     }
 
     private func record(
