@@ -87,7 +87,7 @@ struct JobOutcome: Sendable, Equatable {
             return JobOutcome(
                 state: .failed, reason: .internal,
                 message:
-                    "the data directory is not writable (\(directoryProblem ?? "")): the job's outcome could not be recorded"
+                    "the data directory is not writable (\(directoryProblem ?? "")): the job's files could not be written"
             )
         case .notStarted(let why):
             return JobOutcome(
