@@ -46,14 +46,14 @@ public final class JobRunner: Service, Sendable {
     }
 
     public func run() async throws {
-        // Before any job: the workers launch engines with the layers the probe found usable.
-        await probeSandbox()
         let recovered = try await store.recoverInterrupted(maxAttempts: configuration.maxAttempts, now: Date())
         if recovered.requeued + recovered.failed > 0 {
             logger.notice(
                 "recovered interrupted jobs",
                 metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
         }
+        // Before any job: the workers launch engines with the layers the probe found usable.
+        await probeSandbox()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for index in 0..<configuration.workers {
