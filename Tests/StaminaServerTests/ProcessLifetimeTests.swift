@@ -30,6 +30,31 @@ struct ProcessLifetimeTests {
         #expect(server.zombieChildren().isEmpty)
     }
 
+    /// The engine itself killed: its own children go with its group, and the reason names the signal.
+    @Test func killingTheEngineLeavesNothingAndNamesTheSignal() async throws {
+        let directory = RunningServer.temporaryDirectory()
+        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let reply = try await server.v1Submit(model: TestModels.sleeping)
+        let id = try #require(reply.object["id"] as? String)
+        let token = try #require(reply.object["token"] as? String)
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 3 ? true : nil }
+        let engine = try #require(
+            server.processesOfJob(id).first {
+                let line = ProcessTable.commandLine($0)
+                return !line.contains("worker-exec") && !line.hasPrefix("sleep")  // the engine's bash
+            })
+        kill(engine, SIGKILL)
+
+        _ = try await server.waitFor("no process of the job", timeout: 10) {
+            server.processesOfJob(id).isEmpty ? true : nil
+        }
+        #expect(try await server.waitForV1State(id, token: token, ["FAILED"]) == "FAILED")
+        let job = try await server.get("/v1/jobs/\(id)", token: token).object
+        #expect(job["failureReason"] as? String == "ENGINE_ERROR")
+        #expect((job["failureMessage"] as? String ?? "").contains("signal 9"), "\(job)")
+        #expect(server.zombieChildren().isEmpty)
+    }
+
     /// PR_SET_PDEATHSIG alone, without the server's group kill: worker-exec runs outside any
     /// server, and its engine must still die with it.
     @Test func theEngineDiesWithItsWorkerExec() async throws {

@@ -194,13 +194,13 @@ public final class JobRunner: Service, Sendable {
                 return (pid, timer)
             }
             result.closureResult.1.cancel()
+            // Whatever is left of the group goes now: children an engine left behind when it
+            // died, or the whole engine if worker-exec was killed. The group id cannot be reused
+            // while a member lives, so this reaches only ours.
+            Glibc.kill(-result.closureResult.0, SIGKILL)
             switch result.terminationStatus {
             case .exited(let code): worker = .exited(code)
-            case .signaled(let signal):
-                worker = .signalled(signal)
-                // worker-exec died without its cleanup: whatever is left of its group goes now.
-                // The group id cannot be reused while a member lives, so this reaches only ours.
-                Glibc.kill(-result.closureResult.0, SIGKILL)
+            case .signaled(let signal): worker = .signalled(signal)
             }
         } catch {
             worker = .notStarted("\(error)")
