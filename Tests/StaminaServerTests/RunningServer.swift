@@ -38,12 +38,14 @@ final class RunningServer: @unchecked Sendable {
 
     /// Starts a server; `settings` are `KEY=VALUE` pairs for `--set`. Defaults for tests: no rate
     /// limit, quick pruning pass, one worker per test server.
-    init(_ settings: [String] = [], dataDirectory: String? = nil, port: Int = 0) async throws {
+    /// `launcher` runs before the binary (e.g. `unshare --mount`), and must exec it in place.
+    init(_ settings: [String] = [], dataDirectory: String? = nil, port: Int = 0, launcher: [String] = []) async throws {
         self.dataDirectory = dataDirectory ?? Self.temporaryDirectory()
         self.settings = settings
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.staminaBinary)
-        var arguments = [
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.staminaBinary)
+        var arguments = launcher.isEmpty ? [] : Array(launcher.dropFirst()) + [Self.staminaBinary]
+        arguments += [
             "serve", "--listen", "127.0.0.1:\(port)", "--data-dir", self.dataDirectory, "--set", "rate-limit=0",
             "--set", "admin-token=\(Self.adminToken)",
         ]

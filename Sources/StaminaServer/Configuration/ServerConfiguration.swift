@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var pathPrefix = "/stamina"
     /// The `stamina` binary that runs jobs; empty = this executable.
     public var enginePath = ""
+    /// The user the engine runs as when the server runs as root; empty = the engine stays root.
+    public var sandboxUser = "nobody"
     public var logLevel = "info"
     /// Seconds a new connection has to send a whole request head (slow clients that trickle a
     /// head hold a connection no longer).
@@ -129,6 +131,9 @@ extension ServerConfiguration {
         },
         text("engine", "stamina binary that runs jobs (empty = this executable)", { $0.enginePath }) {
             $0.enginePath = $1
+        },
+        text("sandbox-user", "user the engine runs as when the server is root (empty = root)", { $0.sandboxUser }) {
+            $0.sandboxUser = $1
         },
         text("log-level", "trace, debug, info, notice, warning, error, critical", { $0.logLevel }) {
             $0.logLevel = $1

@@ -49,7 +49,7 @@ struct OperationsController: Sendable {
     }
 
     /// What any client may know (versions, methods, the limits a job runs under); the admin also
-    /// sees every setting, the defaults and the engine's path.
+    /// sees every setting, the defaults, the engine's path and which sandbox layers are active.
     func about(admin: Bool) -> [String: Any] {
         var about: [String: Any] = [
             "name": "stamina-server",
@@ -76,6 +76,7 @@ struct OperationsController: Sendable {
             about["engine"] = ["path": configuration.resolvedEnginePath]
             about["configuration"] = settings
             about["defaults"] = defaults
+            about["sandbox"] = service.runner.sandboxLayers.aboutDocument
         }
         return about
     }

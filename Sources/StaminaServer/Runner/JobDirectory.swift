@@ -29,6 +29,17 @@ struct JobDirectory: Sendable {
         try Data(propertiesText.utf8).write(to: URL(fileURLWithPath: properties))
     }
 
+    /// Why a new file cannot be made here (the errno text), or nil when it can: tells an
+    /// unwritable data directory from a lost worker when a run left no status.
+    func writeProblem() -> String? {
+        let probe = path + "/.write-probe"
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor < 0 { return errno == EEXIST ? nil : String(cString: strerror(errno)) }
+        close(descriptor)
+        unlink(probe)
+        return nil
+    }
+
     /// Outputs of an earlier attempt are removed before a retry.
     func clearOutputs() {
         for file in [stdout, stderr, events, status] + Self.artifacts.values.map({ path + "/" + $0 }) {

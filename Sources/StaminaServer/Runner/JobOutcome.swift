@@ -25,8 +25,9 @@ struct JobOutcome: Sendable, Equatable {
     ]
 
     static func classify(
-        intervention: Intervention, child: ChildStatus?, engineError: (code: String, message: String)?,
-        stderr: String, limits: ServerConfiguration
+        intervention: Intervention, worker: WorkerEnd = .exited(0), child: ChildStatus?,
+        directoryProblem: String? = nil, engineError: (code: String, message: String)?, stderr: String,
+        limits: ServerConfiguration
     ) -> JobOutcome {
         switch intervention {
         case .cancel: return JobOutcome(state: .cancelled, reason: nil, message: "cancelled")
@@ -35,8 +36,10 @@ struct JobOutcome: Sendable, Equatable {
                 state: .failed, reason: .timeLimit, message: "the job ran longer than \(limits.timeLimitSeconds) s")
         case .none: break
         }
-        guard let child else {
-            return JobOutcome(state: .failed, reason: .internal, message: "the engine could not be started")
+        guard let child else { return withoutStatus(worker: worker, directoryProblem: directoryProblem) }
+        if let startError = child.startError {
+            return JobOutcome(
+                state: .failed, reason: .internal, message: "the engine could not be started: \(startError)")
         }
         let lowered = stderr.lowercased()
         let saidNoMemory = allocationFailureTexts.contains { lowered.contains($0) }
@@ -61,8 +64,6 @@ struct JobOutcome: Sendable, Equatable {
         case 1:
             return JobOutcome(
                 state: .failed, reason: .invalidInput, message: engineError?.message ?? "the engine refused the input")
-        case LimitedExecution.exitCodeSpawnFailed:
-            return JobOutcome(state: .failed, reason: .internal, message: "the engine could not be started")
         case let code:
             let errorCode = engineError?.code.uppercased() ?? ""
             if errorCode.contains("TIME") {
@@ -75,8 +76,46 @@ struct JobOutcome: Sendable, Equatable {
         }
     }
 
+    /// worker-exec left no status: it was killed, it could not write it, or it never started.
+    private static func withoutStatus(worker: WorkerEnd, directoryProblem: String?) -> JobOutcome {
+        switch worker {
+        case .signalled(let signal):
+            return JobOutcome(
+                state: .failed, reason: .workerLost,
+                message: "the worker process was killed by signal \(signal); its engine was stopped with it")
+        case _ where directoryProblem != nil:
+            return JobOutcome(
+                state: .failed, reason: .internal,
+                message:
+                    "the data directory is not writable (\(directoryProblem ?? "")): the job's files could not be written"
+            )
+        case .notStarted(let why):
+            return JobOutcome(
+                state: .failed, reason: .internal, message: "the worker process could not be started: \(why)")
+        case .exited(let code):
+            return JobOutcome(
+                state: .failed, reason: .internal,
+                message: "the worker process ended with code \(code) without a status")
+        }
+    }
+
     /// The last line of the legacy log is `Killed.` when the job was stopped or ran out of time or memory.
     var endsWithKilled: Bool {
         state == .cancelled || reason == .timeLimit || reason == .memoryLimit
+    }
+}
+
+/// How `worker-exec` itself ended, as the server saw it.
+enum WorkerEnd: Sendable, Equatable, CustomStringConvertible {
+    case notStarted(String)
+    case exited(Int32)
+    case signalled(Int32)
+
+    var description: String {
+        switch self {
+        case .notStarted(let why): return "not started (\(why))"
+        case .exited(let code): return "exited \(code)"
+        case .signalled(let signal): return "killed by signal \(signal)"
+        }
     }
 }

@@ -33,6 +33,10 @@ public final class JobRunner: Service, Sendable {
     }
 
     private let state = Mutex(State())
+    private let sandbox = Mutex(SandboxLayers.unknown)
+
+    /// The sandbox layers a job's engine gets on this host, as the start-up probe found them.
+    public var sandboxLayers: SandboxLayers { sandbox.withLock { $0 } }
 
     init(store: any JobStore, configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics) {
         self.store = store
@@ -48,6 +52,8 @@ public final class JobRunner: Service, Sendable {
                 "recovered interrupted jobs",
                 metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
         }
+        // Before any job: the workers launch engines with the layers the probe found usable.
+        await probeSandbox()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for index in 0..<configuration.workers {
@@ -70,6 +76,20 @@ public final class JobRunner: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.stop()
+        }
+    }
+
+    private func probeSandbox() async {
+        if geteuid() == 0 { SandboxProbe.letOthersSearch(configuration.dataDirectory) }
+        let user = geteuid() == 0 && !configuration.sandboxUser.isEmpty ? configuration.sandboxUser : nil
+        guard let layers = await SandboxProbe.run(in: configuration.dataDirectory + "/jobs", sandboxUser: user)
+        else {
+            logger.notice("the sandbox probe gave no answer: engines may run without some sandbox layers")
+            return
+        }
+        sandbox.withLock { $0 = layers }
+        for (name, layer) in layers.named where !layer.active {
+            logger.notice("sandbox layer off", metadata: ["layer": "\(name)", "reason": "\(layer.detail)"])
         }
     }
 
@@ -138,14 +158,16 @@ public final class JobRunner: Service, Sendable {
             state.running[job.id] = RunningChild(processGroup: nil, intervention: cancelled ? .cancel : .none)
         }
         let started = ContinuousClock.now
-        var shimStatus: String = "not started"
+        var worker = WorkerEnd.notStarted("not started")
         do {
             let stdout = open(directory.stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let stdoutError = errno
             let stderr = open(directory.stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let stderrError = errno
             guard stdout >= 0, stderr >= 0 else {
                 if stdout >= 0 { close(stdout) }
                 if stderr >= 0 { close(stderr) }
-                throw RunnerError.cannotOpenOutput(directory.path)
+                throw RunnerError.cannotOpenOutput(LinuxCalls.errorText(stdout < 0 ? stdoutError : stderrError))
             }
             var options = PlatformOptions()
             options.processGroupID = 0
@@ -165,21 +187,32 @@ public final class JobRunner: Service, Sendable {
                     return state.running[job.id]?.intervention != JobOutcome.Intervention.none || state.stopping
                 }
                 if alreadyStopped { Glibc.kill(-pid, SIGKILL) }
-                return Task {
+                let timer = Task {
                     try await Task.sleep(for: .seconds(timeLimit))
                     _ = self.kill(jobID: job.id, as: .timeout)
                 }
+                return (pid, timer)
             }
-            result.closureResult.cancel()
-            shimStatus = "\(result.terminationStatus)"
+            result.closureResult.1.cancel()
+            // Whatever is left of the group goes now: children an engine left behind when it
+            // died, or the whole engine if worker-exec was killed. The group id cannot be reused
+            // while a member lives, so this reaches only ours.
+            Glibc.kill(-result.closureResult.0, SIGKILL)
+            switch result.terminationStatus {
+            case .exited(let code): worker = .exited(code)
+            case .signaled(let signal): worker = .signalled(signal)
+            }
         } catch {
+            worker = .notStarted("\(error)")
             logger.error("running a job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
         let wallSeconds = (ContinuousClock.now - started).seconds
         let child = state.withLock { $0.running.removeValue(forKey: job.id) }
         if isStopping { return }
-        await record(job, directory: directory, intervention: child?.intervention ?? .none, wallSeconds: wallSeconds)
-        logger.info("job finished", metadata: ["job": "\(job.id)", "worker-exec": "\(shimStatus)"])
+        await record(
+            job, directory: directory, intervention: child?.intervention ?? .none, worker: worker,
+            wallSeconds: wallSeconds)
+        logger.info("job finished", metadata: ["job": "\(job.id)", "worker-exec": "\(worker)"])
         wake()
     }
 
@@ -187,15 +220,23 @@ public final class JobRunner: Service, Sendable {
         [
             "worker-exec", "--memory-bytes", String(configuration.memoryLimitBytes),
             "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status,
-            "--server-pid", String(getpid()), "--", configuration.resolvedEnginePath, "check", "model.prism",
+            "--server-pid", String(getpid()),
+        ] + sandboxArguments + [
+            "--", configuration.resolvedEnginePath, "check", "model.prism",
             "properties.csl", "--json",
             "--events", "events.jsonl", "--exportTrans", "transitions.txt", "--export-drn", "model.drn",
             "--threads", String(configuration.engineThreads),
         ] + job.parameters.engineArguments
     }
 
+    /// The user layer only where the probe showed the sandbox user can work in a job directory.
+    private var sandboxArguments: [String] {
+        geteuid() == 0 && sandboxLayers.user.active ? ["--sandbox-user", configuration.sandboxUser] : []
+    }
+
     private func record(
-        _ job: JobRecord, directory: JobDirectory, intervention: JobOutcome.Intervention, wallSeconds: Double
+        _ job: JobRecord, directory: JobDirectory, intervention: JobOutcome.Intervention, worker: WorkerEnd,
+        wallSeconds: Double
     ) async {
         let stderr = JobDirectory.read(directory.stderr) ?? ""
         let child = JobDirectory.read(directory.status).flatMap {
@@ -206,8 +247,11 @@ public final class JobRunner: Service, Sendable {
         let engineError = (engineJSON?["error"] as? [String: Any]).map {
             (code: $0["code"] as? String ?? "", message: $0["message"] as? String ?? "")
         }
+        // Only when worker-exec left no status is the directory suspect; the probe names the errno.
+        let directoryProblem = child == nil ? directory.writeProblem() : nil
         let outcome = JobOutcome.classify(
-            intervention: intervention, child: child, engineError: engineError, stderr: stderr, limits: configuration)
+            intervention: intervention, worker: worker, child: child, directoryProblem: directoryProblem,
+            engineError: engineError, stderr: stderr, limits: configuration)
         let log = JobLog.compose(
             stderr: stderr, engineJSON: outcome.state == .succeeded ? engineJSON : nil, outcome: outcome)
         let resultJSON = ResultDocument.make(
@@ -227,7 +271,7 @@ enum RunnerError: Error, CustomStringConvertible {
     case cannotOpenOutput(String)
     var description: String {
         switch self {
-        case .cannotOpenOutput(let path): return "cannot create the output files in \(path)"
+        case .cannotOpenOutput(let reason): return "cannot create the job's output files: \(reason)"
         }
     }
 }

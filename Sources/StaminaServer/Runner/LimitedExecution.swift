@@ -4,52 +4,75 @@ import Foundation
     import Glibc
 #endif
 
-/// The body of `stamina worker-exec`, the small process between the server and the engine.
-/// Subprocess on Linux cannot run code in the child before exec, so this process sets the CPU
-/// limit on itself (the engine inherits it), spawns the engine with the given argument vector,
-/// gives it its address-space limit with prlimit, waits for it with `wait4` to learn its peak memory and CPU time, and writes them to the
-/// status file. It shares the engine's process group, so the server's group kill stops both; and
-/// it kills that group if the server disappears (its parent changes), so no engine outlives it.
+/// The body of `stamina worker-exec`, the small process between the server and the engine. It
+/// spawns the launch stage (`EngineLaunch`), which sandboxes and limits itself and execs the
+/// engine, so the engine dies with this process (`PR_SET_PDEATHSIG`). It waits for the engine with
+/// `wait4` to learn its peak memory and CPU time and writes them, with the sandbox layers and any
+/// start error, to the status file. It leads the engine's process group, so the server's group
+/// kill stops both; and it kills that group if the server disappears (its parent changes), so no
+/// engine, nor any child of one, outlives the server.
 public enum LimitedExecution {
     public static let exitCodeSpawnFailed: Int32 = 127
+    /// The engine ended but its status could not be written (the data directory is unwritable).
+    public static let exitCodeNoStatus: Int32 = 125
 
     public static func run(
-        memoryBytes: Int, cpuSeconds: Int, statusFile: String, serverPID: Int32, arguments: [String]
+        memoryBytes: Int, cpuSeconds: Int, statusFile: String, serverPID: Int32, sandboxUser: String?,
+        arguments: [String]
     ) -> Int32 {
-        guard let executable = arguments.first else { return exitCodeSpawnFailed }
-        if cpuSeconds > 0 { setLimit(Int32(RLIMIT_CPU.rawValue), soft: cpuSeconds, hard: cpuSeconds + 2) }
-
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid: pid_t = 0
-        let spawnError = posix_spawn(&pid, executable, nil, nil, &cArguments, environ)
-        guard spawnError == 0 else {
-            FileHandle.standardError.write(
-                Data("[ERROR]: cannot start \(executable): \(String(cString: strerror(spawnError)))\n".utf8))
-            return exitCodeSpawnFailed
-        }
-
-        // The address-space limit goes on the engine only: this process carries the Swift runtime's
-        // reservations (thread arenas), which alone come near a few hundred MB. posix_spawn returns
-        // once the engine has exec'd, so it gets the limit before it has allocated anything large.
-        if memoryBytes > 0 {
-            var limit = rlimit(rlim_cur: rlim_t(memoryBytes), rlim_max: rlim_t(memoryBytes))
-            if Self.setLimit(of: pid, Int32(RLIMIT_AS.rawValue), &limit) != 0 {
-                kill(pid, SIGKILL)
-                FileHandle.standardError.write(
-                    Data("[ERROR]: cannot set the memory limit: \(String(cString: strerror(errno)))\n".utf8))
-            }
-        }
+        guard !arguments.isEmpty else { return exitCodeSpawnFailed }
         // The server's pid comes as an argument: if the server died before this line, getppid()
         // would already name init and the orphan would never be noticed.
         let parent = serverPID > 0 ? serverPID : getppid()
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return fail("cannot create a pipe: \(LinuxCalls.errorText())") }
+        // The write end moves above the standard descriptors, so the stage's dup2 to 3 is a real
+        // copy (which clears close-on-exec) whatever number pipe() chose.
+        let reportWrite = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
+        close(ends[1])
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        defer { close(ends[0]) }
+
+        var stageArguments = [
+            "stamina", "worker-exec", "--stage", "--parent-pid", String(getpid()), "--memory-bytes",
+            String(memoryBytes), "--cpu-seconds", String(cpuSeconds),
+        ]
+        if let sandboxUser { stageArguments += ["--sandbox-user", sandboxUser] }
+        stageArguments += ["--"] + arguments
+        var cArguments: [UnsafeMutablePointer<CChar>?] = stageArguments.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, reportWrite, EngineLaunch.reportDescriptor)
+        var pid: pid_t = 0
+        let spawnError = posix_spawn(&pid, "/proc/self/exe", &actions, nil, &cArguments, environ)
+        close(reportWrite)
+        guard spawnError == 0 else { return fail("cannot start the launch stage: \(LinuxCalls.errorText(spawnError))") }
+
+        let stage = pid
         let watcher = Thread {
             while true {
-                if getppid() != parent { kill(0, SIGKILL) }
+                if getppid() != parent {
+                    if getpgrp() == getpid() { kill(0, SIGKILL) }
+                    kill(stage, SIGKILL)
+                    _exit(128 + SIGKILL)
+                }
                 usleep(200_000)
             }
         }
         watcher.start()
+
+        let report = readAll(ends[0])
+        var sandbox: SandboxLayers?
+        var startError: String?
+        for line in report.split(separator: "\n") {
+            if line.hasPrefix("error ") {
+                startError = String(line.dropFirst("error ".count))
+            } else if sandbox == nil {
+                sandbox = try? JSONDecoder().decode(SandboxLayers.self, from: Data(line.utf8))
+            }
+        }
 
         var status: Int32 = 0
         var usage = rusage()
@@ -60,29 +83,30 @@ public enum LimitedExecution {
             exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : signal,
             maxRSSBytes: usage.ru_maxrss * 1024,
             userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
-            systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
-        if let data = try? JSONEncoder().encode(childStatus) {
-            try? data.write(to: URL(fileURLWithPath: statusFile))
+            systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
+            sandbox: sandbox, startError: startError)
+        do {
+            try JSONEncoder().encode(childStatus).write(to: URL(fileURLWithPath: statusFile))
+        } catch {
+            return exitCodeNoStatus
         }
         return exited ? (status >> 8) & 0xff : 128 + signal
     }
 
-    private typealias PrlimitFunction =
-        @convention(c) (
-            pid_t, Int32, UnsafePointer<rlimit>?, UnsafeMutablePointer<rlimit>?
-        ) -> Int32
-
-    /// glibc's `prlimit` (hidden from Swift behind _GNU_SOURCE), looked up once.
-    private static func setLimit(of pid: pid_t, _ resource: Int32, _ limit: inout rlimit) -> Int32 {
-        guard let symbol = dlsym(nil, "prlimit") else {
-            errno = ENOSYS
-            return -1
-        }
-        return unsafeBitCast(symbol, to: PrlimitFunction.self)(pid, resource, &limit, nil)
+    private static func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("[ERROR]: \(message)\n".utf8))
+        return exitCodeSpawnFailed
     }
 
-    private static func setLimit(_ resource: Int32, soft: Int, hard: Int) {
-        var limit = rlimit(rlim_cur: rlim_t(soft), rlim_max: rlim_t(hard))
-        _ = setrlimit(__rlimit_resource_t(resource), &limit)
+    private static func readAll(_ descriptor: Int32) -> String {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
