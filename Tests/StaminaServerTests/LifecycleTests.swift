@@ -159,7 +159,8 @@ struct LifecycleTests {
         _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
         let restarted = try await RunningServer(["engine=\(engine)"], dataDirectory: server.dataDirectory)
         #expect(try await restarted.waitForV1State(id, token: token, ["RUNNING"]) == "RUNNING")
-        #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
+        let job = try await restarted.get("/v1/jobs/\(id)", token: token).object
+        #expect(job["attempts"] as? Int == 2, "job after the restart: \(job)")
         restarted.stop()
         _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
     }
