@@ -10,6 +10,7 @@ struct Stamina: AsyncParsableCommand {
         version: StaminaVersion.current,
         subcommands: [
             CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self, WorkerExecCommand.self,
+            JobsCommand.self,
         ]
     )
 }
