@@ -67,3 +67,19 @@ def test_wait_survives_a_server_crash_and_restart(server: Server) -> None:
     assert states[-1] == "SUCCEEDED"
     result = job.result()
     assert all(p.pmin is not None and p.pmin <= p.pmax for p in result.properties)
+
+
+def test_cancel_a_queued_job(server: Server) -> None:
+    client = Client(server.url)
+    # One worker: the second job waits behind the first.
+    running = client.submit(model("lotka_volterra"), properties("lotka_volterra"), **SLOW)
+    queued = client.submit(model("mm1_unbounded"), properties("mm1_unbounded"))
+    wait_for_state(running, "RUNNING")
+    assert queued.state == "QUEUED"
+    assert queued.cancel().state == "CANCELLED"
+    assert queued.wait(progress=False, timeout=30).state == "CANCELLED"
+    with pytest.raises(JobFailedError) as caught:
+        queued.result()
+    assert caught.value.state == "CANCELLED"
+    running.cancel()
+    assert running.wait(progress=False, timeout=60).state == "CANCELLED"

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar
 
 import requests
 
-from .errors import JobFailedError, ServerError, ServerUnreachableError, WaitTimeoutError
+from .errors import ConflictError, JobFailedError, ServerError, ServerUnreachableError, WaitTimeoutError
 from .events import parse_events
 from .progress import ProgressBar
 from .results import TERMINAL_STATES, Event, JobInfo, Result
@@ -157,7 +157,14 @@ class Job:
             ConflictError: the job has not finished yet (call :meth:`wait` first).
             JobFailedError: the job failed or was cancelled; ``reason`` says why.
         """
-        document: Any = self._transport.json("GET", self._path + "/result")
+        try:
+            document: Any = self._transport.json("GET", self._path + "/result")
+        except ConflictError:
+            # A job that ended before it ran (cancelled while queued, say) has no result document.
+            info = self.info()
+            if info.is_terminal and info.state != "SUCCEEDED":
+                raise JobFailedError(self.id, info.state, info.failure_reason, info.failure_message) from None
+            raise
         if not isinstance(document, dict):
             document = {}
         run: Dict[str, Any] = document["run"] if isinstance(document.get("run"), dict) else {}
