@@ -231,7 +231,12 @@ struct RemoteCheck {
         }
         let document: JSONValue
         do { document = try await client.decode(JSONValue.self, "GET", "/v1/jobs/\(job)/result") } catch {
-            throw failure(error)
+            guard error.status == 409, state != "SUCCEEDED" else { throw failure(error) }
+            // A job that failed before the engine wrote anything has no result; its resource says why.
+            let resource = try? await client.decode(RemoteJob.self, "GET", "/v1/jobs/\(job)")
+            throw CheckFailure(
+                kind: "engine", code: resource?.failureReason ?? state,
+                message: "job \(job) failed on the server: \(resource?.failureMessage ?? state)")
         }
         let result = RemoteResult(document: document)
         if state != "SUCCEEDED" {
