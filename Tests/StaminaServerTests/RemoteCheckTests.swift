@@ -159,6 +159,27 @@ struct RemoteCheckTests {
         #expect(try await cli.run(["jobs", "show", id, "--server", server.baseURL]).status == 1)
     }
 
+    @Test func aServerCrashWhileFollowingIsResumedAfterTheRestart() async throws {
+        let server = try await RunningServer()
+        let cli = CLI()
+        let lotka = [
+            Self.corpus.appendingPathComponent("models/lotka_volterra.prism").path,
+            Self.corpus.appendingPathComponent("properties/lotka_volterra.csl").path, "-w", "1e-8",
+        ]
+        let (process, out, err) = try cli.start(["check"] + lotka + ["--server", server.baseURL])
+        _ = try await server.waitFor("the first round") {
+            ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains("round 1:") ? true : nil
+        }
+        server.crash()
+        let restarted = try await RunningServer(dataDirectory: server.dataDirectory, port: server.port)
+        _ = try await restarted.waitFor("the CLI to finish", timeout: 300) { process.isRunning ? nil : true }
+        let stderr = try String(contentsOfFile: err, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("Lost the connection to the server; reconnecting"))
+        let local = try await cli.run(["check"] + lotka)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == local.stdout)
+    }
+
     @Test func controlCCancelsTheJobOnTheServer() async throws {
         let server = try await RunningServer()
         let cli = CLI()
