@@ -15,7 +15,11 @@ fi
 
 venv="$(mktemp -d)/venv"
 trap 'rm -rf "$(dirname "${venv}")"' EXIT
-python3 -m venv "${venv}"
+if ! python3 -m venv "${venv}"; then
+    # Debian's system python3 keeps venv in a separate package.
+    apt-get update -qq && apt-get install -y -qq python3-venv
+    python3 -m venv "${venv}"
+fi
 "${venv}/bin/python" -m pip install -q --disable-pip-version-check ./clients/python pytest
 # Installed, not imported from the source tree: the tests see what a user gets.
 "${venv}/bin/python" -c 'import stamina_client, sys; print("stamina_client", stamina_client.__version__, "from", stamina_client.__file__)'
