@@ -30,7 +30,7 @@ struct ClientTokenStore {
     private func table() throws(RemoteError) -> TOMLTable? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do { return try TOMLTable(string: String(decoding: data, as: UTF8.self)) } catch {
-            throw RemoteError(status: nil, slug: "bad-config", title: "Bad client file", detail: "\(path): \(error)")
+            throw .local("bad-config", "Bad client file", "\(path): \(error)")
         }
     }
 
@@ -43,7 +43,7 @@ struct ClientTokenStore {
     func save(token: String, for server: String) throws(RemoteError) {
         let directory = (path as NSString).deletingLastPathComponent
         func failure(_ what: String) -> RemoteError {
-            RemoteError(status: nil, slug: "config-write", title: "Cannot save the token", detail: "\(path): \(what)")
+            RemoteError.local("config-write", "Cannot save the token", "\(path): \(what)")
         }
         do {
             try FileManager.default.createDirectory(

@@ -1,6 +1,6 @@
 // `stamina jobs --server URL [list | show ID | cancel ID | delete ID]`: one's jobs on a server,
 // through its `/v1` API with the same token as `stamina check --server` (never printed).
-// Exit codes: 0 done, 1 refused by the server (unknown job, bad token), 2 server unreachable.
+// Exit codes: 0 done, 1 refused (unknown job, bad token, bad URL), 2 server failed or unreachable.
 
 import ArgumentParser
 import Foundation
@@ -21,27 +21,28 @@ struct JobsCommand: AsyncParsableCommand {
             var client = try ServerClient(server: server, token: nil)
             client.token = try ClientTokenStore.resolve(flag: token, server: client.base).token
             guard client.token != nil else {
-                throw RemoteError(
-                    status: 401, slug: "no-token", title: "No token",
-                    detail:
-                        "no token for \(client.base): pass --token or STAMINA_TOKEN, or submit a job with 'stamina check --server' first"
+                throw .local(
+                    "no-token", "No token",
+
+                    "no token for \(client.base): pass --token or STAMINA_TOKEN, or submit a job with 'stamina check --server' first"
                 )
             }
             return client
         }
     }
 
-    /// Runs one call, reporting a refusal as `[ERROR]:` with exit code 1 (2 when unreachable).
+    /// Runs one call, reporting a refusal as `[ERROR]:` with exit code 1 (2 when the server failed or
+    /// could not be reached).
     static func perform(_ work: () async throws(RemoteError) -> Void) async throws {
         do { try await work() } catch {
             CheckReporter.standardError("[ERROR]: \(error.message)\n")
-            throw ExitCode(error.status == nil ? 2 : 1)
+            throw ExitCode(error.isClientError ? 1 : 2)
         }
     }
 
     static func jobPath(_ id: String) throws(RemoteError) -> String {
         guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw RemoteError(status: 400, slug: "bad-id", title: "Bad job id", detail: "'\(id)' is not a job id")
+            throw .local("bad-id", "Bad job id", "'\(id)' is not a job id")
         }
         return "/v1/jobs/\(id)"
     }

@@ -152,8 +152,7 @@ struct RemoteCheck {
     private func follow(client: ServerClient, job: String, propertiesPath: String) async throws(RemoteError) -> String {
         let events = try command.events.map { (path) throws(RemoteError) -> UnsafeMutablePointer<FILE> in
             guard let file = fopen(path, "a") else {
-                throw RemoteError(
-                    status: 400, slug: "io-error", title: "I/O error", detail: "cannot open events file '\(path)'")
+                throw .local("io-error", "I/O error", "cannot open events file '\(path)' for writing")
             }
             return file
         }

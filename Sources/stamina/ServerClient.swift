@@ -16,6 +16,12 @@ struct RemoteError: Error, Sendable {
     var title: String
     var detail: String
     var diagnostics: [RemoteDiagnostic] = []
+    /// Found before asking the server (a bad URL, an unreadable client file): the user's to fix.
+    var local = false
+
+    static func local(_ slug: String, _ title: String, _ detail: String) -> RemoteError {
+        RemoteError(status: nil, slug: slug, title: title, detail: detail, local: true)
+    }
 
     static func unreachable(_ server: String, _ error: any Error) -> RemoteError {
         RemoteError(
@@ -34,7 +40,7 @@ struct RemoteError: Error, Sendable {
     }
 
     /// 4xx: the request (files, flags, token) is at fault; anything else is the server's or the network's.
-    var isClientError: Bool { (status ?? 0) >= 400 && (status ?? 0) < 500 }
+    var isClientError: Bool { local || ((status ?? 0) >= 400 && (status ?? 0) < 500) }
 
     var message: String {
         guard let status else { return detail }
@@ -134,9 +140,7 @@ struct ServerClient: Sendable {
         var base = server.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://"), URL(string: base)?.host != nil else {
-            throw RemoteError(
-                status: nil, slug: "bad-url", title: "Bad server URL",
-                detail: "--server expects http://HOST[:PORT][/PREFIX], got '\(server)'")
+            throw .local("bad-url", "Bad server URL", "--server expects http://HOST[:PORT][/PREFIX], got '\(server)'")
         }
         self.base = base
         self.token = token
