@@ -63,6 +63,7 @@ let package = Package(
                 "StaminaServer",
                 "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: engineSettings
         ),

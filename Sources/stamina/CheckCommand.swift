@@ -52,10 +52,16 @@ struct CheckCommand: AsyncParsableCommand {
     var timeLimit: String?
     @Option(name: .customLong("max-states"), help: "Stop exploring beyond this many states.")
     var maxStates: String?
+    @Option(name: .customLong("server"), help: "Run the check on this STAMINA server (its /v1 API) instead.")
+    var server: String?
+    @Option(
+        name: .customLong("token"), help: "Bearer token for --server (default: STAMINA_TOKEN, then the client file).")
+    var token: String?
     /// Unknown options land here so that they are an input error (exit 1), not a usage error.
     @Argument(parsing: .allUnrecognized, help: .hidden) var unrecognized: [String] = []
 
     func run() async throws {
+        if let server { return try await RemoteCheck(command: self, server: server).run() }
         let started = ContinuousClock.now
         do {
             let reporter = try CheckReporter(quiet: quiet, eventsPath: events)

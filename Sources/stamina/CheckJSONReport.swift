@@ -30,6 +30,7 @@ enum CheckJSONReport {
             ),
             ("properties", .array(report.properties.map(property))),
             ("states", .integer(report.states)), ("transitions", .integer(report.transitions)),
+            ("initialStates", .integer(report.initialStates)),
             ("seconds", .object([("total", .number(report.seconds))])),
             ("peakMemoryBytes", .integer(peakMemoryBytes())),
         ])

@@ -11,6 +11,7 @@ struct Stamina: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self, WorkerExecCommand.self,
             BackupCommand.self, RestoreCommand.self,
+            JobsCommand.self,
         ]
     )
 }
