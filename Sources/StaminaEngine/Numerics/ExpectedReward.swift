@@ -44,6 +44,19 @@ extension Reachability {
             visitReward[s] = stateRewards[s] / chain.exitRates[s]
             inMaybe[s] = true
         }
+        // Component by component with certified direct solves; where that certifies too little,
+        // the banded direct solve and sound value iteration below are the fallbacks.
+        do {
+            var topologicalLower = lower
+            var topologicalUpper = upper
+            let solve = TopologicalSolve(
+                chain: chain, maybe: inMaybe, constant: visitReward, cap: .infinity, precision: precision,
+                deadline: deadline)
+            _ = try solve.run(lower: &topologicalLower, upper: &topologicalUpper)
+            return (topologicalLower, topologicalUpper)
+        } catch .timeLimit {
+            throw .timeLimit
+        } catch {}
         // Value iteration stalls when hitting times are huge; a direct solve does not, and its
         // a-posteriori bounds are usually tight. Sound value iteration is the fallback.
         if let direct = BandedHittingSolve.solve(
