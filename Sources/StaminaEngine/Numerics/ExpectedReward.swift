@@ -44,16 +44,22 @@ extension Reachability {
             visitReward[s] = stateRewards[s] / chain.exitRates[s]
             inMaybe[s] = true
         }
-        // Component by component with certified direct solves; where that certifies too little,
-        // the banded direct solve and sound value iteration below are the fallbacks.
+        // Component by component with certified direct solves. Where that certifies less than
+        // `precision` (hitting times so long that rounding times the expected number of jumps is
+        // large), the banded GTH solve's numerical bounds are used as before where they are the
+        // narrower ones; sound value iteration is the last resort.
+        var certified: (lower: [Double], upper: [Double])?
+        var certifiedGap = Double.infinity
         do {
             var topologicalLower = lower
             var topologicalUpper = upper
             let solve = TopologicalSolve(
                 chain: chain, maybe: inMaybe, constant: visitReward, cap: .infinity, precision: precision,
                 deadline: deadline)
-            _ = try solve.run(lower: &topologicalLower, upper: &topologicalUpper)
-            return (topologicalLower, topologicalUpper)
+            let outcome = try solve.run(lower: &topologicalLower, upper: &topologicalUpper)
+            if outcome.width <= precision { return (topologicalLower, topologicalUpper) }
+            certified = (topologicalLower, topologicalUpper)
+            certifiedGap = outcome.width
         } catch .timeLimit {
             throw .timeLimit
         } catch {}
@@ -73,6 +79,7 @@ extension Reachability {
                 directUpper[Int(state)] = direct.upper[position]
             }
             if gap <= precision { return (directLower, directUpper) }
+            if let certified, certifiedGap <= gap { return certified }
             // Wider than asked: value iteration may do better; if it fails, the direct bounds
             // (honest, only wider) are the answer.
             do {
@@ -84,6 +91,7 @@ extension Reachability {
                 return (directLower, directUpper)
             }
         }
+        if let certified { return certified }
         return try soundValueIteration(
             chain: chain, maybe: maybe, inMaybe: inMaybe, visitReward: visitReward, lower: lower, upper: upper,
             precision: precision, maxIterations: maxIterations, deadline: deadline)
