@@ -9,8 +9,8 @@ import Testing
 @Suite struct CompleteExplorationTests {
     @Test func declaredRangesDecideWhenToExploreEverything() {
         #expect(GrowthPolicy.exploresCompletely(stateCount: 1, bound: 5_000, maxStates: nil))
-        #expect(GrowthPolicy.exploresCompletely(stateCount: 400_000, bound: 983_040, maxStates: nil))
-        #expect(!GrowthPolicy.exploresCompletely(stateCount: 76_000, bound: 983_040, maxStates: nil))
+        #expect(GrowthPolicy.exploresCompletely(stateCount: 76_000, bound: 983_040, maxStates: nil))
+        #expect(!GrowthPolicy.exploresCompletely(stateCount: 11_000, bound: 983_040, maxStates: nil))
         #expect(!GrowthPolicy.exploresCompletely(stateCount: 400_000, bound: 983_040, maxStates: 500_000))
         #expect(!GrowthPolicy.exploresCompletely(stateCount: 1_000_000, bound: nil, maxStates: nil))
     }

@@ -7,7 +7,7 @@
 // on the property's model grows around the leaking states (`LeakingFrontier`), and in later
 // properties pi keeps the base budget. Every round also expands the leaking states themselves first.
 // Which states are explored never affects the guarantee, only how soon the window is reached.
-// When the model is finite and its declared ranges allow at most a few times the states already
+// When the model is finite and its declared ranges allow at most 16 times the states already
 // known, the next rounds would approach the whole model at the price of several solves: one
 // complete exploration replaces them (`exploresCompletely`), and its result is exact.
 
@@ -19,9 +19,10 @@ struct GrowthPolicy {
     /// pi's latest states are useless when they hold less than this share of the sink's mass.
     static let uselessPiShare = 0.1
 
-    /// A pi round may grow the model to about three times its size (a budget of twice the states
-    /// known); a model whose declared ranges allow no more than that is explored completely.
-    static let completeFactor = 3.0
+    /// A model whose declared ranges allow at most this many times the states known is explored
+    /// completely: that costs one exact solve, where two more rounds of pi (each may triple the
+    /// model) would cost about as much and might still miss the window.
+    static let completeFactor = 16.0
 
     /// Whether the next round should explore the whole model: `bound` (the product of the declared
     /// ranges, nil for unbounded variables) is within reach of one more round and of `maxStates`.
