@@ -113,7 +113,7 @@ def main() -> int:
             theirs = storm(model, constants, prop, args.timeout)
             os.unlink(one.name)
             value = theirs.get("result") or {}
-            storm_value = (f"{value['value']:.12g} (build {value['build']:.1f} s, check {value['check']:.1f} s)"
+            storm_value = (f"{value['value']:.12g} ({value['states']:,} states; build {value['build']:.1f} s, check {value['check']:.1f} s)"
                            if value.get("value") is not None else "-")
             label = os.path.basename(name) + (f" ({constants})" if constants else "")
             out.write(f"| {label} | `{prop}` | {cell(exact)} | {cell(truncated)} | {cell(theirs)} | {bounds(exact)} | "
