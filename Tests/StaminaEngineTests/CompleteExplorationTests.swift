@@ -46,6 +46,22 @@ import Testing
         }
     }
 
+    @Test func aDeadlockedGoalIsCountedAsInExactMode() throws {
+        // x = 5 is a deadlock (a self-loop of rate 1, as Storm adds it) and the goal: property
+        // truncation leaves goal states unexpanded, which used to lose that one transition.
+        let model = """
+            ctmc
+            module line
+              x : [0..5] init 0;
+              [] x < 5 -> 1 : (x' = x + 1);
+            endmodule
+            """
+        let truncated = try PRISMSource.inline(model, "P=? [ F<=2 x = 5 ];")
+        let exact = try PRISMSource.inline(model, "P=? [ F<=2 x = 5 ];") { $0.exact = true }
+        #expect(truncated.properties[0].transitions == exact.properties[0].transitions)
+        #expect(exact.properties[0].transitions == 6)
+    }
+
     @Test func theRoundLimitCountsEveryRound() throws {
         // An unbounded birth process: never complete, so rounds go on until the window or the limit.
         let model = """
