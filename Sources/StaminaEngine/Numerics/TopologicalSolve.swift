@@ -17,7 +17,7 @@
 //   then tighten the certified bounds while they improve: F maps a lower bound to a lower bound.
 
 struct TopologicalSolve {
-    /// Components up to this size are solved by dense elimination.
+    /// Components up to this size may be solved by dense elimination (sparse ones go to Krylov).
     static let denseLimit = 400
 
     let chain: EmbeddedChain
@@ -200,7 +200,10 @@ struct ComponentSystem {
         var sweeps = 0
         var x: [Double]
         var t: [Double]
-        if m <= TopologicalSolve.denseLimit {
+        // Dense elimination costs m^3/3; a Krylov iteration about 2 (entries + m) products, and a
+        // solve some hundreds of them: dense only where it is not much dearer.
+        let cube = Double(m) * Double(m) * Double(m)
+        if m <= TopologicalSolve.denseLimit && cube <= 1_000 * Double(probabilities.count + m) {
             let lu = DenseGTH(self)
             x = lu.solve(bMid)
             t = lu.solve([Double](repeating: 1, count: m))
