@@ -140,9 +140,10 @@ struct ComponentSystem {
         }
     }
 
-    /// Certified bound on max_i |(A_true v - b_true)_i| where b_true_i lies in b_i (1 +- bSlack_i):
-    /// the computed residual plus the rounding of P = R/E and of the sum itself.
-    func residualBound(_ v: [Double], _ b: [Double], bSlack: [Double]) -> Double {
+    /// Certified bound on max_i |(A_true v - b_true)_i|: the computed residual plus the rounding of
+    /// P = R/E and of the sum itself. With `uncertainB`, b_true_i lies in b_i (1 +- (2 margin_i +
+    /// 4u)) (the successors' contribution, rounded); else b is exact.
+    func residualBound(_ v: [Double], _ b: [Double], uncertainB: Bool) -> Double {
         var worst = 0.0
         for i in 0..<size {
             var sum = v[i] - b[i]
@@ -152,7 +153,8 @@ struct ComponentSystem {
                 sum -= term
                 magnitude += abs(term)
             }
-            let bound = abs(sum) + margins[i] * magnitude + bSlack[i] * abs(b[i])
+            let bSlack = uncertainB ? 2 * margins[i] + 4 * unitRoundoff : 0
+            let bound = abs(sum) + margins[i] * magnitude + bSlack * abs(b[i])
             worst = max(worst, bound * (1 + 4 * unitRoundoff))
         }
         return worst
@@ -164,10 +166,8 @@ struct ComponentSystem {
     ) throws(NumericsError) -> (sweeps: Int, width: Double) {
         let m = size
         // The successors' contribution, bounded from both sides.
-        var bLow = [Double](repeating: 0, count: m)
-        var bHigh = [Double](repeating: 0, count: m)
         var bMid = [Double](repeating: 0, count: m)
-        var bSlack = [Double](repeating: 0, count: m)
+        var bFinite = true
         var kappa = 0.0
         for (i, state) in members.enumerated() {
             let s = Int(state)
@@ -182,19 +182,17 @@ struct ComponentSystem {
                 low += p * lower[j]
                 high += p * upper[j]
             }
-            bLow[i] = low
-            bHigh[i] = high
+            bFinite = bFinite && high.isFinite
             bMid[i] = 0.5 * (low + high)
             // b_true lies in [low (1 - margin), high (1 + margin)]: relative to bMid, its distance
-            // is at most half the width (counted in kappa) plus the margin.
-            bSlack[i] = 2 * margins[i] + 4 * unitRoundoff
+            // is at most half the width (counted in kappa) plus twice the margin (residualBound).
             if high > low {
                 guard exit[i] > 0 else { throw .didNotConverge(iterations: 0, residual: .infinity) }
                 let half = (high - low) * 0.5 * (1 + 4 * unitRoundoff)
                 kappa = max(kappa, half / (exit[i] * (1 - margins[i])) * (1 + 4 * unitRoundoff))
             }
         }
-        guard kappa.isFinite, bHigh.allSatisfy({ $0.isFinite }) else {
+        guard kappa.isFinite, bFinite else {
             throw .invalidArgument("a component's successors have unbounded values")
         }
         var sweeps = 0
@@ -215,9 +213,8 @@ struct ComponentSystem {
             t = solvedT.x
             sweeps += solvedX.iterations + solvedT.iterations
         }
-        let zero = [Double](repeating: 0, count: m)
-        let delta = residualBound(t, [Double](repeating: 1, count: m), bSlack: zero)
-        let rho = residualBound(x, bMid, bSlack: bSlack)
+        let delta = residualBound(t, [Double](repeating: 1, count: m), uncertainB: false)
+        let rho = residualBound(x, bMid, uncertainB: true)
         var width = 0.0
         let certified = delta < 0.5 && t.allSatisfy { $0.isFinite } && x.allSatisfy { $0.isFinite }
         for (i, state) in members.enumerated() {
