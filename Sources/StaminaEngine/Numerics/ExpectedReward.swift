@@ -3,8 +3,10 @@ extension Reachability {
     /// for state reward rates (per time unit), lower/upper bounds.
     ///
     /// A visit to s earns r(s)/E(s) in expectation, so on the embedded chain the values solve
-    /// x(s) = r(s)/E(s) + sum_j P(s, j) x(j) off target, x = 0 on target. Bounds by sound value
-    /// iteration (Quatmann and Katoen, CAV 2018): with x_k the reward collected within k steps and
+    /// x(s) = r(s)/E(s) + sum_j P(s, j) x(j) off target, x = 0 on target. Solved component by
+    /// component by `TopologicalSolve` (certified); where that certifies less than `precision`,
+    /// the banded GTH solve's numerical bounds are taken when narrower, and the last resort is sound
+    /// value iteration (Quatmann and Katoen, CAV 2018): with x_k the reward collected within k steps and
     /// y_k the probability of not having reached target within k steps, for every state
     ///     x_k + y_k min_s (x_k/(1 - y_k)) <= x <= x_k + y_k max_s (x_k/(1 - y_k))
     /// once y_k < 1 everywhere. Stops when upper - lower <= precision * max(1, lower) everywhere.
