@@ -47,7 +47,11 @@ struct KrylovSolve {
 
     private func largest(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
 
-    func solve(_ b: [Double], deadline: SolverDeadline) throws(NumericsError) -> (x: [Double], iterations: Int) {
+    /// Stops at the rounding floor of the residual, or once it is below `tolerance` times the
+    /// largest |b_i| (a solve whose result only needs a few digits, such as the exit times).
+    func solve(_ b: [Double], tolerance: Double = 0, deadline: SolverDeadline) throws(NumericsError) -> (
+        x: [Double], iterations: Int
+    ) {
         let m = system.size
         var x = [Double](repeating: 0, count: m)
         var r = b
@@ -114,7 +118,7 @@ struct KrylovSolve {
             // Checkpoints on the true residual: keep the best iterate, stop at rounding's floor
             // or when nothing improved for a long while.
             let recursive = largest(r)
-            if iterations % 25 == 0 || recursive <= 4 * unitRoundoff * scale {
+            if iterations % 25 == 0 || recursive <= max(4 * unitRoundoff, tolerance) * scale {
                 system.apply(x, into: &t)
                 var trueResidual = 0.0
                 for i in 0..<m { trueResidual = max(trueResidual, abs(b[i] - t[i])) }
@@ -126,7 +130,7 @@ struct KrylovSolve {
                     bestResidual = trueResidual
                     best = x
                 }
-                if trueResidual <= 4 * unitRoundoff * (2 * largest(x) + scale) { break }
+                if trueResidual <= max(4 * unitRoundoff * (2 * largest(x) + scale), tolerance * scale) { break }
                 if iterations - lastImprovement > 2_000 { break }
                 // The recursion has lost touch with the true residual: start again from x.
                 if recursive < 0.01 * trueResidual { restart() }

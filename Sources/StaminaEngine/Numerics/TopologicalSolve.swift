@@ -57,7 +57,9 @@ struct TopologicalSolve {
             }
             try deadline.check()
             for (position, state) in members.enumerated() { local[Int(state)] = Int32(position) }
-            var component = ComponentSystem(chain: chain, members: Array(members), local: local)
+            var component = ComponentSystem(
+                chain: chain, members: Array(members), local: local, componentOf: components.componentOf,
+                component: Int32(truncatingIfNeeded: c))
             let result = try component.solve(
                 constant: constant, cap: cap, precision: precision, lower: &lower, upper: &upper,
                 deadline: deadline)
@@ -96,10 +98,15 @@ struct ComponentSystem {
     /// Probability of leaving the component in one jump.
     var exit: [Double]
     let chain: EmbeddedChain
+    /// Component numbers of all states (shared, not copied) and this component's.
+    let componentOf: [Int32]
+    let component: Int32
 
-    init(chain: EmbeddedChain, members: [Int32], local: [Int32]) {
+    init(chain: EmbeddedChain, members: [Int32], local: [Int32], componentOf: [Int32], component: Int32) {
         self.chain = chain
         self.members = members
+        self.componentOf = componentOf
+        self.component = component
         let m = members.count
         var rowStart = [Int](repeating: 0, count: m + 1)
         var columns: [Int32] = []
@@ -208,7 +215,8 @@ struct ComponentSystem {
         } else {
             let krylov = KrylovSolve(system: self)
             let solvedX = try krylov.solve(bMid, deadline: deadline)
-            let solvedT = try krylov.solve([Double](repeating: 1, count: m), deadline: deadline)
+            // t only scales the error bound: a residual of 1e-6 inflates it by a millionth.
+            let solvedT = try krylov.solve([Double](repeating: 1, count: m), tolerance: 1e-6, deadline: deadline)
             x = solvedX.x
             t = solvedT.x
             sweeps += solvedX.iterations + solvedT.iterations
@@ -255,17 +263,8 @@ struct ComponentSystem {
         return (sweeps, width)
     }
 
-    private func isMember(_ state: Int) -> Bool {
-        // Binary search: members are few relative to rows scanned only during set-up.
-        var low = 0
-        var high = members.count
-        let target = Int32(truncatingIfNeeded: state)
-        while low < high {
-            let middle = (low + high) / 2
-            if members[middle] < target { low = middle + 1 } else { high = middle }
-        }
-        return low < members.count && members[low] == target
-    }
+    @inline(__always)
+    private func isMember(_ state: Int) -> Bool { componentOf[state] == component }
 
     /// One Gauss-Seidel interval-iteration sweep over the component; returns the largest width.
     private func sweep(constant: [Double], cap: Double, lower: inout [Double], upper: inout [Double]) -> Double {
