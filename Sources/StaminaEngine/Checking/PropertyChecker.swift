@@ -143,10 +143,15 @@ struct PropertyChecker {
             try Reachability.until(
                 rates: ctmc.rates, allowed: allowed, target: phi2, precision: accuracy, deadline: deadline)
         }
-        let withSink = try numerics { () throws(NumericsError) in
-            try Reachability.until(
-                rates: ctmc.rates, allowed: allowed, target: targetWithSink, precision: accuracy, deadline: deadline)
-        }
+        // A complete model's sink is unreachable: both problems are the same one.
+        let withSink =
+            ctmc.isComplete
+            ? withoutSink
+            : try numerics { () throws(NumericsError) in
+                try Reachability.until(
+                    rates: ctmc.rates, allowed: allowed, target: targetWithSink, precision: accuracy,
+                    deadline: deadline)
+            }
         var lower = 0.0
         var upper = lostUpper
         for state in 0...n where start[state] > 0 {

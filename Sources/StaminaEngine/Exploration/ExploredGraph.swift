@@ -31,12 +31,16 @@ final class ExploredGraph {
 
     /// Frees the transitions once a complete CTMC holds its own copy of them: on the largest models
     /// they are a third of the memory, and the numerics that follow would otherwise run next to
-    /// both copies. Nothing may expand or read rows afterwards.
+    /// both copies. The rows' positions and pi go too (only exploration reads them: 20 bytes a
+    /// state). Nothing may expand or read rows afterwards.
     func releaseTransitions() {
         releasedTransitionCount = columns.count
         transitionsReleased = true
         columns.release()
         values.release()
+        pi.release()
+        rowStart.release()
+        rowLength.release()
     }
 
     @inline(__always)

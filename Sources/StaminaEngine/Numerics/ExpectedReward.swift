@@ -3,8 +3,10 @@ extension Reachability {
     /// for state reward rates (per time unit), lower/upper bounds.
     ///
     /// A visit to s earns r(s)/E(s) in expectation, so on the embedded chain the values solve
-    /// x(s) = r(s)/E(s) + sum_j P(s, j) x(j) off target, x = 0 on target. Bounds by sound value
-    /// iteration (Quatmann and Katoen, CAV 2018): with x_k the reward collected within k steps and
+    /// x(s) = r(s)/E(s) + sum_j P(s, j) x(j) off target, x = 0 on target. Solved component by
+    /// component by `TopologicalSolve` (certified); where that certifies less than `precision`,
+    /// the banded GTH solve's numerical bounds are taken when narrower, and the last resort is sound
+    /// value iteration (Quatmann and Katoen, CAV 2018): with x_k the reward collected within k steps and
     /// y_k the probability of not having reached target within k steps, for every state
     ///     x_k + y_k min_s (x_k/(1 - y_k)) <= x <= x_k + y_k max_s (x_k/(1 - y_k))
     /// once y_k < 1 everywhere. Stops when upper - lower <= precision * max(1, lower) everywhere.
@@ -44,6 +46,25 @@ extension Reachability {
             visitReward[s] = stateRewards[s] / chain.exitRates[s]
             inMaybe[s] = true
         }
+        // Component by component with certified direct solves. Where that certifies less than
+        // `precision` (hitting times so long that rounding times the expected number of jumps is
+        // large), the banded GTH solve's numerical bounds are used as before where they are the
+        // narrower ones; sound value iteration is the last resort.
+        var certified: (lower: [Double], upper: [Double])?
+        var certifiedGap = Double.infinity
+        do {
+            var topologicalLower = lower
+            var topologicalUpper = upper
+            let solve = TopologicalSolve(
+                chain: chain, maybe: inMaybe, constant: visitReward, cap: .infinity, precision: precision,
+                deadline: deadline)
+            let outcome = try solve.run(lower: &topologicalLower, upper: &topologicalUpper)
+            if outcome.width <= precision { return (topologicalLower, topologicalUpper) }
+            certified = (topologicalLower, topologicalUpper)
+            certifiedGap = outcome.width
+        } catch .timeLimit {
+            throw .timeLimit
+        } catch {}
         // Value iteration stalls when hitting times are huge; a direct solve does not, and its
         // a-posteriori bounds are usually tight. Sound value iteration is the fallback.
         if let direct = BandedHittingSolve.solve(
@@ -60,6 +81,7 @@ extension Reachability {
                 directUpper[Int(state)] = direct.upper[position]
             }
             if gap <= precision { return (directLower, directUpper) }
+            if let certified, certifiedGap <= gap { return certified }
             // Wider than asked: value iteration may do better; if it fails, the direct bounds
             // (honest, only wider) are the answer.
             do {
@@ -71,6 +93,7 @@ extension Reachability {
                 return (directLower, directUpper)
             }
         }
+        if let certified { return certified }
         return try soundValueIteration(
             chain: chain, maybe: maybe, inMaybe: inMaybe, visitReward: visitReward, lower: lower, upper: upper,
             precision: precision, maxIterations: maxIterations, deadline: deadline)

@@ -168,6 +168,8 @@ private struct StepLoop {
         self.last = last
     }
 
+    static let fixpointStride = 16
+
     /// Steps until `last` or a fixpoint. Generic so that each value layout gets its own
     /// specialised loop.
     mutating func run<Values: GatherValues>(structure: GatherStructure, values: Values, weights: [Double]) {
@@ -185,10 +187,15 @@ private struct StepLoop {
             let kernel = GatherKernel(
                 structure: structure, values: values, input: UnsafePointer(input), output: output,
                 changes: changes)
-            let changed = kernel.step(rows: 0..<(highest + 1), parallelism: parallelism, weight: weight)
+            // Comparing every entry costs a fifth of a step; one step in `fixpointStride` is
+            // compared, so a fixpoint is found at most that many steps late (those steps change
+            // nothing, so the result is the same).
+            let compare = k % Self.fixpointStride == 0
+            let changed = kernel.step(
+                rows: 0..<(highest + 1), parallelism: parallelism, weight: weight, compare: compare)
             swap(&input, &output)
             steps = k
-            if !changed {
+            if compare && !changed {
                 fixpoint = true
                 return
             }
@@ -244,14 +251,17 @@ private struct GatherKernel<Values: GatherValues>: @unchecked Sendable {
 
     /// output = input P on `rows`; adds weight * output to the result when the weight is positive.
     /// Returns whether any entry changed.
-    func step(rows: Range<Int>, parallelism: Int, weight: Double) -> Bool {
+    func step(rows: Range<Int>, parallelism: Int, weight: Double, compare: Bool) -> Bool {
         let work = structure.rowStart[rows.upperBound] + rows.upperBound
         if parallelism == 1 || work < Self.parallelWork {
-            return self.rows(rows, weight: weight)
+            return compare
+                ? self.rows(rows, weight: weight, compare: true) : self.rows(rows, weight: weight, compare: false)
         }
         DispatchQueue.concurrentPerform(iterations: parallelism) { chunk in
             let range = chunkRange(chunk, of: parallelism, rows: rows, work: work)
-            changes[chunk] = self.rows(range, weight: weight)
+            changes[chunk] =
+                compare
+                ? self.rows(range, weight: weight, compare: true) : self.rows(range, weight: weight, compare: false)
         }
         for chunk in 0..<parallelism where changes[chunk] { return true }
         return false
@@ -274,8 +284,9 @@ private struct GatherKernel<Values: GatherValues>: @unchecked Sendable {
         return boundary(chunk)..<boundary(chunk + 1)
     }
 
-    @inline(never)
-    private func rows(_ range: Range<Int>, weight: Double) -> Bool {
+    /// Whether any entry changed (only looked at with `compare`).
+    @inline(__always)
+    private func rows(_ range: Range<Int>, weight: Double, compare: Bool) -> Bool {
         // Everything in locals: stores through the output pointers could alias `self` as far as
         // the optimiser knows, which would reload these on every entry otherwise.
         let rowStart = structure.rowStart
@@ -293,7 +304,7 @@ private struct GatherKernel<Values: GatherValues>: @unchecked Sendable {
                 }
                 output[j] = sum
                 result[j] += weight * sum
-                if sum != input[j] { changed = true }
+                if compare && sum != input[j] { changed = true }
             }
         } else {
             for j in range {
@@ -302,7 +313,7 @@ private struct GatherKernel<Values: GatherValues>: @unchecked Sendable {
                     sum += values.entry(entry) * input[Int(sources[entry])]
                 }
                 output[j] = sum
-                if sum != input[j] { changed = true }
+                if compare && sum != input[j] { changed = true }
             }
         }
         return changed

@@ -14,7 +14,9 @@ struct StronglyConnectedComponents {
     /// Whether no edge leaves the component (a bottom strongly connected component).
     var isBottom: [Bool]
 
-    init(graph: SparseMatrix) {
+    /// With `include`, only edges between included states count: every excluded state is a
+    /// component of its own.
+    init(graph: SparseMatrix, include: [Bool]? = nil) {
         let n = graph.rowCount
         let unvisited: Int32 = -1
         var index = [Int32](repeating: unvisited, count: n)
@@ -42,6 +44,7 @@ struct StronglyConnectedComponents {
                     calls[calls.count - 1].entry = top.entry + 1
                     let w = Int(columns[top.entry])
                     if w == v || values[top.entry] == 0 { continue }
+                    if let include, !(include[v] && include[w]) { continue }
                     if index[w] == unvisited {
                         index[w] = counter
                         low[w] = counter

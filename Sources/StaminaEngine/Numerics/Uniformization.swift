@@ -70,7 +70,7 @@ public enum Uniformization {
             guard q.isFinite, let poisson = try? FoxGlynn.weights(rate: q * time, accuracy: accuracy * 0.9) else {
                 return false
             }
-            return poisson.right >= codingThreshold
+            return poisson.right >= codingThreshold && rates.entryCount >= codingMinimumEntries
         }
         guard chain.rate.isFinite else {
             throw .invalidArgument("the uniformisation rate overflows a double (exit rates near 1e308)")
@@ -95,6 +95,9 @@ public enum Uniformization {
 
     /// From this many products on, coding the matrix values (`ValueCoding`) pays for itself.
     static let codingThreshold = 32
+    /// Below this many entries the table look-up costs more time (about a fifth of a product on
+    /// the cluster model) than the memory it saves is worth.
+    static let codingMinimumEntries = 4_000_000
 
     static func validate(initial: [Double], count: Int) throws(NumericsError) {
         guard initial.count == count else {

@@ -105,7 +105,7 @@ extension Uniformization {
         }
         let shrink = (1 - 2 * Double(right - left + 6) * u) / q * (1 - 2 * u)
         let weights = suffix.map { $0 * shrink }
-        if right >= codingThreshold { chain.code() }
+        if right >= codingThreshold && rates.entryCount >= codingMinimumEntries { chain.code() }
         let mixture = try PoissonMixture(
             chain: chain, initial: initial, weights: weights, first: 0, threads: 1, deadline: deadline)
         let occupation = NonNegativeSum(mixture.result)

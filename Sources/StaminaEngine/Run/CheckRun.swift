@@ -175,7 +175,12 @@ public final class CheckRun {
             // States numbered from here on were found by pi's passes (none in a guided round).
             var piStatesFrom = Int.max
             let guided = growth.guided
-            if guided {
+            if GrowthPolicy.exploresCompletely(
+                stateCount: explorer.graph.stateCount, bound: explorer.layout.stateSpaceBound,
+                maxStates: settings.maxStates)
+            {
+                try explorer.exploreAll()
+            } else if guided {
                 try explorer.expandAround(
                     growth.leaking, limit: growth.guidedLimit(stateCount: explorer.graph.stateCount))
             } else {
@@ -217,6 +222,8 @@ public final class CheckRun {
             if width <= settings.window || ctmc.frontierCount == 0 { break }
             growth.observe(
                 ctmc, finalDistribution: outcome.finalDistribution, cutShort: cutShort, piStatesFrom: piStatesFrom)
+            // The round limit counts every round, cut short or not.
+            if rounds.count >= max(1, settings.maxIterations) { break }
             if cutShort {
                 if budgetRounds >= Self.maxBudgetRounds { break }
                 continue

@@ -7,6 +7,9 @@
 // on the property's model grows around the leaking states (`LeakingFrontier`), and in later
 // properties pi keeps the base budget. Every round also expands the leaking states themselves first.
 // Which states are explored never affects the guarantee, only how soon the window is reached.
+// When the model is finite and its declared ranges allow at most 16 times the states already
+// known, the next rounds would approach the whole model at the price of several solves: one
+// complete exploration replaces them (`exploresCompletely`), and its result is exact.
 
 struct GrowthPolicy {
     /// New states a pi round may expand at least; it may expand twice the states known so far.
@@ -15,6 +18,19 @@ struct GrowthPolicy {
     static let leakShare = 0.9
     /// pi's latest states are useless when they hold less than this share of the sink's mass.
     static let uselessPiShare = 0.1
+
+    /// A model whose declared ranges allow at most this many times the states known is explored
+    /// completely: that costs one exact solve, where two more rounds of pi (each may triple the
+    /// model) would cost about as much and might still miss the window.
+    static let completeFactor = 16.0
+
+    /// Whether the next round should explore the whole model: `bound` (the product of the declared
+    /// ranges, nil for unbounded variables) is within reach of one more round and of `maxStates`.
+    static func exploresCompletely(stateCount: Int, bound: Double?, maxStates: Int?) -> Bool {
+        guard let bound else { return false }
+        if let maxStates, bound > Double(maxStates) { return false }
+        return bound <= completeFactor * Double(max(stateCount, baseBudget))
+    }
 
     /// Frontier states the last transient solve saw probability leave through, most first.
     private(set) var leaking: [Int] = []
