@@ -180,23 +180,11 @@ struct CheckCommand: AsyncParsableCommand {
             print(
                 CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).rendered)
         } else {
-            for property in report.properties where property.error == nil {
-                print(Self.resultsBlock(property, initial: report.initialStates))
+            for property in report.properties {
+                print(CheckTextReport.block(property, initial: report.initialStates, settings: settings))
             }
         }
         reporter.line("MESSAGE", "Finished running!")
-    }
-
-    static func resultsBlock(_ property: PropertyReport, initial: Int) -> String {
-        func decimal(_ value: Double?) -> String { String(format: "%.12f", value ?? .nan) }
-        return """
-            Property: \(property.text)
-            Probability Minimum: \(decimal(property.pmin))
-            Probability Maximum: \(decimal(property.pmax))
-            Window: \(decimal(property.window))
-            Model: \(property.states ?? 0) states with \(initial) initial.
-
-            """
     }
 
     private func writeExports(_ run: CheckRun, _ reporter: CheckReporter) throws(CheckFailure) {

@@ -50,6 +50,10 @@ enum CheckJSONReport {
             ("pmin", .optional(p.pmin)), ("pmax", .optional(p.pmax)), ("window", .optional(p.window)),
             ("windowReached", p.windowReached.map { .bool($0) } ?? .null),
             ("verdict", .optional(p.verdict?.rawValue)),
+            // "computed" (window reached), "partial" (a sound interval, window not reached, see
+            // stoppedBy) or "notComputed" (see error).
+            ("status", .string(p.pmin == nil ? "notComputed" : p.windowReached == true ? "computed" : "partial")),
+            ("stoppedBy", .optional(p.stoppedBy?.rawValue)),
             ("states", .optional(p.states)), ("transitions", .optional(p.transitions)),
             ("iterations", .optional(p.iterations)), ("kappa", .optional(p.kappa)),
             (

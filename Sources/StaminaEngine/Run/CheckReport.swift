@@ -22,6 +22,20 @@ public enum Verdict: String, Sendable {
     case `true`, `false`, unknown
 }
 
+/// What ended a property's refinement.
+public enum StopReason: String, Sendable {
+    /// Pmax - Pmin reached the window.
+    case window
+    /// Nothing was left to explore: the bounds are as tight as the numerics make them.
+    case wholeModel
+    /// The refinement rounds (`--maxApproxCount`, or the expansion budget's) ran out.
+    case roundLimit
+    /// `--max-states`: the bounds are those of the model explored up to the limit.
+    case stateLimit
+    /// `--time-limit`: the bounds are those of the last round that finished in time.
+    case timeLimit
+}
+
 public struct PropertyReport: Sendable {
     public var index: Int
     public var name: String?
@@ -40,6 +54,8 @@ public struct PropertyReport: Sendable {
     public var totalSeconds = 0.0
     public var rounds: [RoundReport] = []
     public var error: PropertyError?
+    /// Why the refinement ended; nil when nothing was computed.
+    public var stoppedBy: StopReason?
 
     public var window: Double? {
         guard let pmin, let pmax else { return nil }

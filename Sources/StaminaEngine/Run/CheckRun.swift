@@ -16,7 +16,13 @@
 // Time-bounded rewards whose rates have a ceiling (`RewardCeiling`) are refined like P properties.
 // Steady-state and other reward properties need the whole model: they get a full exploration (up
 // to `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
-// infinite. Results are reported for the first initial state (see `InitialStates`).
+// infinite; when a variable may grow without end (`VariableRanges`) that is known before
+// exploring and they are refused at once. Results are reported for the first initial state (see
+// `InitialStates`).
+// Limits do not throw results away: when `--max-states` stops exploration, each property is
+// computed on the model explored so far (a sound interval, `stoppedBy: stateLimit`); when
+// `--time-limit` passes, a property keeps the interval of its last finished round and later
+// properties are not computed (`RunLimits`).
 
 import PRISM
 
@@ -29,6 +35,8 @@ public final class CheckRun {
     let atoms: [Expr: CompiledExpression]
     let rewardStructures: [CompiledRewardStructure]
     let rewardCeilings: RewardCeilings
+    /// What the run has learnt about its limits, and the current property's last finished round.
+    private var limits = RunLimits()
     let explorer: Explorer
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
@@ -51,13 +59,16 @@ public final class CheckRun {
         self.settings = settings
         kappa = settings.kappa
         var compiled = CompiledModel(model)
-        let plans = properties.map { PropertyPlan.make($0, rewardCount: model.rewards.count) }
+        let ranges = VariableRanges.infer(model)
+        rewardCeilings = RewardCeilings(model, ranges: ranges)
+        let plans = Self.decideBeforeExploring(
+            properties.map { PropertyPlan.make($0, rewardCount: model.rewards.count) }, settings: settings,
+            rewardCeilings: rewardCeilings, unboundedVariables: ranges.unbounded(model.variables))
         var atoms: [Expr: CompiledExpression] = [:]
         for case .success(let plan) in plans {
             for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }
         }
         rewardStructures = model.rewards.map { CompiledRewardStructure($0, model: &compiled) }
-        rewardCeilings = RewardCeilings(model)
         let initial = try InitialStates.enumerate(&compiled)
         self.compiled = compiled
         self.plans = plans
@@ -102,15 +113,103 @@ public final class CheckRun {
             initialStates: initialStateCount, seconds: seconds(since: started))
     }
 
+    /// Refuses, before anything is explored, what needs the whole model of a model that may be
+    /// infinite. `--exact` explores everything anyway and keeps its state-limit error.
+    static func decideBeforeExploring(
+        _ plans: [Result<PropertyPlan, UnsupportedProperty>], settings: CheckSettings,
+        rewardCeilings: RewardCeilings, unboundedVariables: [String]
+    ) -> [Result<PropertyPlan, UnsupportedProperty>] {
+        guard !settings.exact else { return plans }
+        return plans.map { planned in
+            guard case .success(let plan) = planned,
+                let refusal = plan.refusalBeforeExploring(
+                    rewardCeilings: rewardCeilings, unboundedVariables: unboundedVariables)
+            else { return planned }
+            return .failure(refusal)
+        }
+    }
+
     private func check(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
+        var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+        if let seconds = limits.timedOut {
+            report.error = PropertyError(
+                code: "TIME_LIMIT", message: "the time limit of \(seconds) s was reached before this property")
+            report.stoppedBy = .timeLimit
+            return report
+        }
+        limits.startProperty()
         do {
             return try checkOrThrow(index, observer: observer)
         } catch .numerics(let message) {
             // A solver that fails on one property (e.g. does not converge) does not end the run.
+            report.error = PropertyError(code: "NUMERICS_ERROR", message: "numerical solver failed: \(message)")
+            return report
+        } catch .stateLimit(let states) {
+            return try partialAtStateLimit(index, states: states, observer: observer)
+        } catch .timeLimit(let seconds) {
+            limits.timedOut = seconds
+            return partial(index, stoppedBy: .timeLimit) {
+                PropertyError(
+                    code: "TIME_LIMIT",
+                    message: "the time limit of \(seconds) s was reached before the first round ended")
+            }
+        }
+    }
+
+    /// `--max-states` stopped exploration: the property's bounds on the model explored so far
+    /// (every later expansion stops at once, so later properties land here too).
+    private func partialAtStateLimit(_ index: Int, states: Int, observer: CheckObserver?) throws(EngineError)
+        -> PropertyReport
+    {
+        let stateLimitError = PropertyError(
+            code: "STATE_LIMIT",
+            message:
+                "state limit reached after \(states) states before the first round ended (the model may be infinite); raise --max-states"
+        )
+        guard case .success(let plan) = plans[index], !plan.needsFullModel(rewardCeilings: rewardCeilings) else {
+            return partial(index, stoppedBy: .stateLimit) { stateLimitError }
+        }
+        let start = clock.now
+        do {
+            _ = try explorer.compactFrontier()
+            let ctmc = try currentCTMC()
+            let bounds = try compute(plan, on: ctmc).bounds
+            let round = RoundReport(
+                iteration: limits.rounds.count + 1, kappa: kappa, states: ctmc.stateCount,
+                transitions: ctmc.transitionCount, frontier: ctmc.frontierCount, pmin: bounds.lower,
+                pmax: bounds.upper, seconds: seconds(since: start))
+            observer?.round(property: index, round)
+            var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+            report.kind = plan.kind
+            finish(
+                &report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: limits.rounds + [round], kappa: kappa,
+                start: limits.propertyStart)
+            if report.stoppedBy != .window { report.stoppedBy = .stateLimit }
+            return report
+        } catch .timeLimit(let seconds) {
+            limits.timedOut = seconds
+            return partial(index, stoppedBy: .timeLimit) { stateLimitError }
+        } catch .numerics(let message) {
             var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
             report.error = PropertyError(code: "NUMERICS_ERROR", message: "numerical solver failed: \(message)")
             return report
         }
+    }
+
+    /// The property's last finished round as its result, or `error` when no round finished.
+    private func partial(_ index: Int, stoppedBy: StopReason, error: () -> PropertyError) -> PropertyReport {
+        var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+        report.stoppedBy = stoppedBy
+        guard let last = limits.last, case .success(let plan) = plans[index] else {
+            report.error = error()
+            return report
+        }
+        report.kind = plan.kind
+        finish(
+            &report, plan: plan, bounds: last.bounds, states: last.states, transitions: last.transitions,
+            rounds: limits.rounds, kappa: kappa, start: limits.propertyStart)
+        report.stoppedBy = stoppedBy
+        return report
     }
 
     private func checkOrThrow(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
@@ -154,6 +253,7 @@ public final class CheckRun {
                 iteration: 1, kappa: 0, states: ctmc.stateCount, transitions: ctmc.transitionCount, frontier: 0,
                 pmin: bounds.lower, pmax: bounds.upper, seconds: seconds(since: propertyStart))
             observer?.round(property: index, round)
+            limits.record(round, bounds: bounds)
             finish(&report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: [round], kappa: 0, start: propertyStart)
             return report
         }
@@ -211,6 +311,7 @@ public final class CheckRun {
                 pmax: bounds.upper, seconds: seconds(since: roundStart))
             rounds.append(round)
             observer?.round(property: index, round)
+            limits.record(round, bounds: bounds)
             lastBounds = bounds
             lastCTMC = ctmc
             let width = bounds.upper - bounds.lower
@@ -267,11 +368,22 @@ public final class CheckRun {
         _ report: inout PropertyReport, plan: PropertyPlan, bounds: Bounds, ctmc: TruncatedCTMC,
         rounds: [RoundReport], kappa: Double, start: ContinuousClock.Instant
     ) {
+        finish(
+            &report, plan: plan, bounds: bounds, states: ctmc.stateCount, transitions: ctmc.transitionCount,
+            rounds: rounds, kappa: kappa, start: start)
+        if report.windowReached == false { report.stoppedBy = ctmc.frontierCount == 0 ? .wholeModel : .roundLimit }
+    }
+
+    private func finish(
+        _ report: inout PropertyReport, plan: PropertyPlan, bounds: Bounds, states: Int, transitions: Int,
+        rounds: [RoundReport], kappa: Double, start: ContinuousClock.Instant
+    ) {
         report.pmin = bounds.lower
         report.pmax = bounds.upper
         report.windowReached = bounds.upper - bounds.lower <= settings.window
-        report.states = ctmc.stateCount
-        report.transitions = ctmc.transitionCount
+        report.stoppedBy = report.windowReached == true ? .window : nil
+        report.states = states
+        report.transitions = transitions
         report.iterations = rounds.count
         report.kappa = kappa
         report.rounds = rounds

@@ -63,7 +63,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .timeLimit(let seconds):
             "time limit of \(seconds) s reached"
         case .stateLimit(let states):
-            "state limit reached after \(states) states (the model may be infinite); raise --max-states or drop --exact"
+            "state limit reached after \(states) states (the model may be infinite); raise --max-states"
         case .numerics(let message):
             "numerical solver failed: \(message)"
         }

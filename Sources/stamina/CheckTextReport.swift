@@ -1,0 +1,43 @@
+// The text results of `stamina check`: one block per property, in sstamina's layout, that a user
+// can trust at a glance. A property that was not computed still gets its block, saying why; a
+// result whose window was not reached says so and what stopped it; a reward says "Reward".
+
+import Foundation
+import StaminaEngine
+
+enum CheckTextReport {
+    static func block(_ property: PropertyReport, initial: Int, settings: CheckSettings) -> String {
+        func decimal(_ value: Double?) -> String { String(format: "%.12f", value ?? .nan) }
+        var lines = ["Property: \(property.text)"]
+        guard property.pmin != nil, property.pmax != nil else {
+            lines.append("not computed: \(property.error?.message ?? "no result")")
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let quantity = property.kind == .reward ? "Reward" : "Probability"
+        lines.append("\(quantity) Minimum: \(decimal(property.pmin))")
+        lines.append("\(quantity) Maximum: \(decimal(property.pmax))")
+        lines.append("Window: \(decimal(property.window))")
+        if property.windowReached == false {
+            lines.append(windowNotReached(property, settings: settings))
+        }
+        if let verdict = property.verdict { lines.append("Verdict: \(verdict.rawValue)") }
+        lines.append("Model: \(property.states ?? 0) states with \(initial) initial.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One plain sentence: how wide the interval is against the window, and what stopped it.
+    static func windowNotReached(_ property: PropertyReport, settings: CheckSettings) -> String {
+        let width = String(format: "%.3g", property.window ?? .nan)
+        let reason: String
+        switch property.stoppedBy {
+        case .stateLimit: reason = "exploration stopped at the state limit (--max-states \(settings.maxStates ?? 0))"
+        case .timeLimit:
+            reason =
+                "the time limit (--time-limit \(settings.timeLimit ?? 0) s) passed; this is the last finished round"
+        case .roundLimit: reason = "the refinement rounds ran out (--maxApproxCount \(settings.maxIterations))"
+        case .wholeModel: reason = "the whole model was explored; the numerics got no closer"
+        case .window, nil: reason = "the run ended"
+        }
+        return "Window not reached: the width \(width) is above the window \(settings.window); \(reason)."
+    }
+}
