@@ -54,6 +54,15 @@ enum CheckJSONReport {
             // stoppedBy) or "notComputed" (see error).
             ("status", .string(p.pmin == nil ? "notComputed" : p.windowReached == true ? "computed" : "partial")),
             ("stoppedBy", .optional(p.stoppedBy?.rawValue)),
+            // The bounds from each initial state; pmin/pmax are the first's.
+            ("initialStateCount", .integer(p.initialStateCount)),
+            (
+                "initialStates",
+                .array(
+                    p.initialValues.map {
+                        .object([("state", .string($0.state)), ("pmin", .number($0.pmin)), ("pmax", .number($0.pmax))])
+                    })
+            ),
             ("states", .optional(p.states)), ("transitions", .optional(p.transitions)),
             ("iterations", .optional(p.iterations)), ("kappa", .optional(p.kappa)),
             (

@@ -20,9 +20,28 @@ enum CheckTextReport {
         if property.windowReached == false {
             lines.append(windowNotReached(property, settings: settings))
         }
+        lines += initialStates(property)
         if let verdict = property.verdict { lines.append("Verdict: \(verdict.rawValue)") }
         lines.append("Model: \(property.states ?? 0) states with \(initial) initial.")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Which state the values belong to, as PRISM says it: the initial state, or each of them.
+    static func initialStates(_ property: PropertyReport) -> [String] {
+        let values = property.initialValues
+        guard let first = values.first else { return [] }
+        if property.initialStateCount == 1 { return ["Value in the initial state: (\(first.state))"] }
+        var lines = [
+            "Values in the \(property.initialStateCount) initial states (Minimum and Maximum above are the first's; the refinement aimed at it, the others' intervals may be wider):"
+        ]
+        for value in values {
+            lines.append(
+                "  (\(value.state)): [\(String(format: "%.12f", value.pmin)), \(String(format: "%.12f", value.pmax))]")
+        }
+        if values.count < property.initialStateCount {
+            lines.append("  ... and \(property.initialStateCount - values.count) more, not computed")
+        }
+        return lines
     }
 
     /// One plain sentence: how wide the interval is against the window, and what stopped it.

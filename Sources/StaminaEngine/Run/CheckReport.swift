@@ -36,6 +36,14 @@ public enum StopReason: String, Sendable {
     case timeLimit
 }
 
+/// A property's bounds from one initial state.
+public struct InitialStateValue: Sendable {
+    /// The state's valuation, `x=0, y=true`.
+    public var state: String
+    public var pmin: Double
+    public var pmax: Double
+}
+
 public struct PropertyReport: Sendable {
     public var index: Int
     public var name: String?
@@ -56,6 +64,11 @@ public struct PropertyReport: Sendable {
     public var error: PropertyError?
     /// Why the refinement ended; nil when nothing was computed.
     public var stoppedBy: StopReason?
+    /// The bounds from each initial state (the first is `pmin`/`pmax`, which the refinement aimed
+    /// at); at most `CheckRun.maxInitialValues` of them, empty when nothing was computed.
+    public var initialValues: [InitialStateValue] = []
+    /// How many initial states the model has (`initialValues` may list fewer).
+    public var initialStateCount = 1
 
     public var window: Double? {
         guard let pmin, let pmax else { return nil }

@@ -17,8 +17,9 @@
 // Steady-state and other reward properties need the whole model: they get a full exploration (up
 // to `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
 // infinite; when a variable may grow without end (`VariableRanges`) that is known before
-// exploring and they are refused at once. Results are reported for the first initial state (see
-// `InitialStates`).
+// exploring and they are refused at once. The refinement aims at the first initial state (see
+// `InitialStates`); with several, the final model is also solved from each of the others (up to
+// `maxInitialValues`), and each gets its own sound interval.
 // Limits do not throw results away: when `--max-states` stops exploration, each property is
 // computed on the model explored so far (a sound interval, `stoppedBy: stateLimit`); when
 // `--time-limit` passes, a property keeps the interval of its last finished round and later
@@ -50,6 +51,8 @@ public final class CheckRun {
     static let exactExplorationLimit = 50_000_000
     /// Rounds cut short by the expansion budget (`GrowthPolicy`) one property may take.
     static let maxBudgetRounds = 40
+    /// Initial states whose bounds are reported one by one.
+    public static let maxInitialValues = 100
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -69,7 +72,13 @@ public final class CheckRun {
             for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }
         }
         rewardStructures = model.rewards.map { CompiledRewardStructure($0, model: &compiled) }
-        let initial = try InitialStates.enumerate(&compiled)
+        let initial: [[UInt64]]
+        do {
+            initial = try InitialStates.enumerate(&compiled)
+        } catch .unboundedVariableInInitBlock(let name, _) {
+            throw .unboundedVariableInInitBlock(
+                variable: name, location: model.variables.first { $0.name == name }?.location)
+        }
         self.compiled = compiled
         self.plans = plans
         self.atoms = atoms
@@ -185,6 +194,7 @@ public final class CheckRun {
                 &report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: limits.rounds + [round], kappa: kappa,
                 start: limits.propertyStart)
             if report.stoppedBy != .window { report.stoppedBy = .stateLimit }
+            try addInitialValues(&report, plan: plan, ctmc: ctmc)
             return report
         } catch .timeLimit(let seconds) {
             limits.timedOut = seconds
@@ -255,6 +265,7 @@ public final class CheckRun {
             observer?.round(property: index, round)
             limits.record(round, bounds: bounds)
             finish(&report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: [round], kappa: 0, start: propertyStart)
+            try addInitialValues(&report, plan: plan, ctmc: ctmc)
             return report
         }
         explorer.setAbsorbing(settings.propertyTruncation ? plan.truncation.flatMap { atoms[$0] } : nil)
@@ -332,6 +343,7 @@ public final class CheckRun {
             finish(
                 &report, plan: plan, bounds: lastBounds, ctmc: lastCTMC, rounds: rounds, kappa: kappa,
                 start: propertyStart)
+            try addInitialValues(&report, plan: plan, ctmc: lastCTMC)
         }
         return report
     }
@@ -349,10 +361,30 @@ public final class CheckRun {
         return ctmc
     }
 
-    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC) throws(EngineError) -> CheckOutcome {
+    /// The bounds from every initial state (up to `maxInitialValues`) on the property's final
+    /// model. The first is the report's own.
+    private func addInitialValues(_ report: inout PropertyReport, plan: PropertyPlan, ctmc: TruncatedCTMC)
+        throws(EngineError)
+    {
+        let initial = explorer.graph.initialStates
+        report.initialStateCount = initial.count
+        guard let pmin = report.pmin, let pmax = report.pmax, let first = initial.first else { return }
+        var values = [InitialStateValue(state: describe(first), pmin: pmin, pmax: pmax)]
+        for state in initial.dropFirst().prefix(Self.maxInitialValues - 1) {
+            let bounds = try compute(plan, on: ctmc, from: state).bounds
+            values.append(InitialStateValue(state: describe(state), pmin: bounds.lower, pmax: bounds.upper))
+        }
+        report.initialValues = values
+    }
+
+    private func describe(_ state: Int) -> String { layout.describe(explorer.graph.store.state(state)) }
+
+    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, from initialState: Int? = nil)
+        throws(EngineError) -> CheckOutcome
+    {
         let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
         var checker = PropertyChecker(
-            ctmc: ctmc, sets: sets, initialState: explorer.graph.initialStates[0],
+            ctmc: ctmc, sets: sets, initialState: initialState ?? explorer.graph.initialStates[0],
             accuracy: settings.numericalAccuracy, threads: settings.threads)
         checker.deadline = SolverDeadline(instant: explorer.deadline)
         checker.timeLimitSeconds = explorer.timeLimitSeconds
