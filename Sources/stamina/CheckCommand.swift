@@ -25,6 +25,8 @@ struct CheckCommand: AsyncParsableCommand {
     var approxFactor: String?
     @Option(name: [.customShort("w"), .customLong("probWin")], help: "Probability window (1e-3).")
     var probWin: String?
+    @Flag(name: .customLong("relative"), help: "The window is relative: stop when Pmax - Pmin <= window x Pmin.")
+    var relative = false
     @Option(name: [.customShort("n"), .customLong("maxApproxCount")], help: "Refinement rounds (10).")
     var maxApproxCount: String?
     @Flag(name: [.customShort("R"), .customLong("noPropRefine")], help: "No property-based truncation.")
@@ -102,6 +104,7 @@ struct CheckCommand: AsyncParsableCommand {
         if let timeLimit { settings.timeLimit = try number(timeLimit, "--time-limit", default: 0) }
         settings.propertyTruncation = !noPropRefine
         settings.exact = exact
+        settings.relativeWindow = relative
         var chosen: [ExplorationMethod] = []
         if iterative { chosen.append(.iterative) }
         if reexploring { chosen.append(.reexploring) }
@@ -156,7 +159,7 @@ struct CheckCommand: AsyncParsableCommand {
         }
         reporter.info("Model: \(model)\(properties.map { ", properties: \($0)" } ?? "")")
         reporter.info(
-            "Method: \(settings.exact ? "exact (full exploration)" : settings.method.rawValue), kappa \(settings.kappa), reduceKappa \(settings.reduceKappa), approxFactor \(settings.approxFactor), window \(settings.window), rounds \(settings.maxIterations)"
+            "Method: \(settings.exact ? "exact (full exploration)" : settings.method.rawValue), kappa \(settings.kappa), reduceKappa \(settings.reduceKappa), approxFactor \(settings.approxFactor), window \(settings.window)\(settings.relativeWindow ? " (relative)" : ""), rounds \(settings.maxIterations)"
         )
         let report: RunReport
         let run: CheckRun

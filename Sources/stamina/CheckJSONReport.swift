@@ -26,9 +26,10 @@ enum CheckJSONReport {
                     ("approxFactor", .number(settings.approxFactor)), ("window", .number(settings.window)),
                     ("maxIterations", .integer(settings.maxIterations)), ("method", .string(settings.method.rawValue)),
                     ("propertyTruncation", .bool(settings.propertyTruncation)), ("exact", .bool(settings.exact)),
+                    ("relativeWindow", .bool(settings.relativeWindow)),
                 ])
             ),
-            ("properties", .array(report.properties.map(property))),
+            ("properties", .array(report.properties.map { property($0, settings: settings) })),
             ("states", .integer(report.states)), ("transitions", .integer(report.transitions)),
             ("seconds", .object([("total", .number(report.seconds))])),
             ("peakMemoryBytes", .integer(peakMemoryBytes())),
@@ -43,7 +44,7 @@ enum CheckJSONReport {
         }
     }
 
-    static func property(_ p: PropertyReport) -> JSONText {
+    static func property(_ p: PropertyReport, settings: CheckSettings) -> JSONText {
         .object([
             ("name", .optional(p.name)), ("text", .string(p.text)),
             ("kind", .optional(p.kind?.rawValue)),
@@ -54,6 +55,9 @@ enum CheckJSONReport {
             // stoppedBy) or "notComputed" (see error).
             ("status", .string(p.pmin == nil ? "notComputed" : p.windowReached == true ? "computed" : "partial")),
             ("stoppedBy", .optional(p.stoppedBy?.rawValue)),
+            // The width the window asks for: the window, or window x pmin with --relative.
+            ("windowKind", .string(settings.relativeWindow ? "relative" : "absolute")),
+            ("windowTarget", .optional(p.pmin.map { settings.targetWidth(lower: $0) })),
             // The bounds from each initial state; pmin/pmax are the first's.
             ("initialStateCount", .integer(p.initialStateCount)),
             (

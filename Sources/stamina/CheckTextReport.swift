@@ -57,6 +57,10 @@ enum CheckTextReport {
         case .wholeModel: reason = "the whole model was explored; the numerics got no closer"
         case .window, nil: reason = "the run ended"
         }
-        return "Window not reached: the width \(width) is above the window \(settings.window); \(reason)."
+        let target =
+            settings.relativeWindow
+            ? "the relative window \(settings.window) x Pmin = \(String(format: "%.3g", settings.targetWidth(lower: property.pmin ?? 0)))"
+            : "the window \(settings.window)"
+        return "Window not reached: the width \(width) is above \(target); \(reason)."
     }
 }

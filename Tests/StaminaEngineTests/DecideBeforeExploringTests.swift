@@ -157,3 +157,32 @@ import Testing
         #expect(refusal.message.contains("no ceiling") && refusal.message.contains("'n'"), "\(refusal.message)")
     }
 }
+
+@Suite struct RelativeWindowTests {
+    @Test func relativeWindowNarrowsARareEventToItsOwnScale() throws {
+        // Pure birth at rate 2: P(N_1 = 12) = e^-2 2^12 / 12! ~ 1.2e-6 (closed form). An absolute
+        // window of 1e-3 would accept a width a thousand times the value.
+        var truth = exp(-2.0)
+        for k in 1...12 { truth *= 2 / Double(k) }
+        let report = try PRISMSource.inline(DecideBeforeExploringTests.pureBirth, "P=? [ F[1,1] n = 12 ]") {
+            $0.window = 1e-3
+            $0.relativeWindow = true
+        }
+        let p = report.properties[0]
+        let lower = try #require(p.pmin)
+        let upper = try #require(p.pmax)
+        #expect(lower <= truth * (1 + 1e-12) && truth <= upper * (1 + 1e-12), "[\(lower), \(upper)] \(truth)")
+        #expect(upper - lower <= 1e-3 * lower)
+        #expect(p.windowReached == true && p.stoppedBy == .window)
+    }
+
+    @Test func aZeroLowerBoundNeverReachesARelativeWindow() {
+        var settings = CheckSettings()
+        settings.window = 1e-2
+        settings.relativeWindow = true
+        #expect(settings.targetWidth(lower: 0) == 0)
+        #expect(abs(settings.targetWidth(lower: 0.5) - 5e-3) < 1e-18)
+        settings.relativeWindow = false
+        #expect(settings.targetWidth(lower: 0) == 1e-2)
+    }
+}

@@ -270,6 +270,8 @@ public final class CheckRun {
         }
         explorer.setAbsorbing(settings.propertyTruncation ? plan.truncation.flatMap { atoms[$0] } : nil)
         var m = settings.approxFactor
+        // The width aimed at: the window, or with `--relative` the window times the last Pmin.
+        var window = settings.window
         var rounds: [RoundReport] = []
         var lastBounds = Bounds(lower: 0, upper: 1)
         var lastCTMC: TruncatedCTMC?
@@ -299,7 +301,7 @@ public final class CheckRun {
                     try explorer.explore(method: settings.method, kappa: kappa)
                     if explorer.budgetExhausted { break }
                     let open = try explorer.compactFrontier()
-                    if open == 0 || Double(open) * kappa < settings.window / m || kappa < 1e-290 { break }
+                    if open == 0 || Double(open) * kappa < window / m || kappa < 1e-290 { break }
                     kappa /= settings.reduceKappa
                 }
             }
@@ -326,7 +328,8 @@ public final class CheckRun {
             lastBounds = bounds
             lastCTMC = ctmc
             let width = bounds.upper - bounds.lower
-            if width <= settings.window || ctmc.frontierCount == 0 { break }
+            window = settings.targetWidth(bounds)
+            if width <= window || ctmc.frontierCount == 0 { break }
             growth.observe(
                 ctmc, finalDistribution: outcome.finalDistribution, cutShort: cutShort, piStatesFrom: piStatesFrom)
             if cutShort {
@@ -336,8 +339,8 @@ public final class CheckRun {
             if iteration >= max(1, settings.maxIterations) { break }
             trend.record(kappa: kappa, width: width)
             kappa /= settings.reduceKappa
-            m *= max(1, min(100, 4 * width / settings.window))
-            if let aimed = trend.kappa(reaching: settings.window / 2) { kappa = min(kappa, aimed) }
+            m *= max(1, min(100, 4 * width / max(window, .leastNormalMagnitude)))
+            if let aimed = trend.kappa(reaching: window / 2) { kappa = min(kappa, aimed) }
         }
         if let lastCTMC {
             finish(
@@ -412,7 +415,7 @@ public final class CheckRun {
     ) {
         report.pmin = bounds.lower
         report.pmax = bounds.upper
-        report.windowReached = bounds.upper - bounds.lower <= settings.window
+        report.windowReached = bounds.upper - bounds.lower <= settings.targetWidth(bounds)
         report.stoppedBy = report.windowReached == true ? .window : nil
         report.states = states
         report.transitions = transitions
