@@ -186,6 +186,7 @@ struct CheckCommand: AsyncParsableCommand {
             if valuation == count - 1 { try writeExports(run, reporter) }
             results.append(ValuationResult(constants: constants, program: program, report: report))
         }
+        reporter.stopProgress()
         let all = results.flatMap(\.report.properties)
         let refused = all.filter { $0.error != nil }
         if !refused.isEmpty && refused.count == all.count, let first = refused.first?.error {

@@ -68,6 +68,34 @@ struct CheckOutputTests {
         #expect(!output.stdout.contains("drop --exact"))
     }
 
+    /// Three counters: no window of 1e-9 is reached within the time limit.
+    static let growing = """
+        ctmc
+        module walk
+          x : [0..1000000] init 0;
+          y : [0..1000000] init 0;
+          z : [0..1000000] init 0;
+          [] x < 1000000 -> 1.0 : (x' = x + 1);
+          [] y < 1000000 -> 1.0 : (y' = y + 1);
+          [] z < 1000000 -> 1.0 : (z' = z + 1);
+          [] x > 0 -> 0.5 : (x' = x - 1);
+        endmodule
+        """
+
+    @Test func aTimeLimitKeepsTheLastRoundAndProgressIsPlainOffATerminal() throws {
+        let files = ["m.prism": Self.growing, "p.csl": "P=? [ F[30,30] x >= 20 ]\nP=? [ F<=1 x >= 2 ]\n"]
+        let output = try Self.run(["m.prism", "p.csl", "-w", "1e-9", "--time-limit", "2"], files: files)
+        #expect(output.status == 0, "\(output.stderr)")
+        let blocks = output.stdout.components(separatedBy: "Property: ")
+        #expect(blocks.count == 3)
+        #expect(blocks[1].contains("Window not reached") && blocks[1].contains("--time-limit 2.0 s"))
+        #expect(blocks[2].contains("not computed: the time limit"))
+        // stderr is a pipe here: no terminal control sequences, only whole lines.
+        #expect(!output.stderr.contains("\u{1B}[K") && !output.stderr.contains("\r"))
+        let quiet = try Self.run(["m.prism", "p.csl", "-w", "1e-9", "--time-limit", "1.2", "-q"], files: files)
+        #expect(!quiet.stderr.contains("[INFO]"), "\(quiet.stderr)")
+    }
+
     @Test func experimentsGiveOneResultPerValuation() throws {
         let output = try Self.run(
             ["m.prism", "p.csl", "--const", "lambda=1:1:3", "--json", "--csv", "out.csv", "-q"],
