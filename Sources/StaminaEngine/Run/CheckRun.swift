@@ -173,7 +173,7 @@ public final class CheckRun {
         let stateLimitError = PropertyError(
             code: "STATE_LIMIT",
             message:
-                "state limit reached after \(states) states before the first round ended (the model may be infinite); raise --max-states"
+                "state limit reached after \(states) states (the model may be infinite) before this property had a result; it needs the whole model or a first round; raise --max-states"
         )
         guard case .success(let plan) = plans[index], !plan.needsFullModel(rewardCeilings: rewardCeilings) else {
             return partial(index, stoppedBy: .stateLimit) { stateLimitError }
