@@ -25,6 +25,8 @@ struct CheckCommand: AsyncParsableCommand {
     var approxFactor: String?
     @Option(name: [.customShort("w"), .customLong("probWin")], help: "Probability window (1e-3).")
     var probWin: String?
+    @Flag(name: .customLong("relative"), help: "The window is relative: stop when Pmax - Pmin <= window x Pmin.")
+    var relative = false
     @Option(name: [.customShort("n"), .customLong("maxApproxCount")], help: "Refinement rounds (10).")
     var maxApproxCount: String?
     @Flag(name: [.customShort("R"), .customLong("noPropRefine")], help: "No property-based truncation.")
@@ -42,7 +44,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: [.customShort("j"), .customLong("threads")], help: "Threads for the numerics.")
     var threads: String?
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Only results and errors.") var quiet = false
-    @Option(name: .customLong("const"), help: "Constant values, e.g. \"N=10,x=2\".") var constants: String?
+    @Option(
+        name: .customLong("const"),
+        help: "Constant values, e.g. \"N=10,x=2\"; ranges start:end or start:step:end run an experiment.")
+    var constants: String?
+    @Option(name: .customLong("csv"), help: "Write the results (one row per valuation and property) as CSV.")
+    var csv: String?
     @Option(name: .customLong("property"), help: "Check only the property with this name (repeatable).")
     var propertyNames: [String] = []
     @Flag(name: .customLong("exact"), help: "Explore the whole model (no truncation).") var exact = false
@@ -108,6 +115,7 @@ struct CheckCommand: AsyncParsableCommand {
         if let timeLimit { settings.timeLimit = try number(timeLimit, "--time-limit", default: 0) }
         settings.propertyTruncation = !noPropRefine
         settings.exact = exact
+        settings.relativeWindow = relative
         var chosen: [ExplorationMethod] = []
         if iterative { chosen.append(.iterative) }
         if reexploring { chosen.append(.reexploring) }
@@ -142,67 +150,79 @@ struct CheckCommand: AsyncParsableCommand {
         let settings = try settings()
         let modelSource = try read(model)
         let propertiesSource = try properties.map { (path) throws(CheckFailure) in try read(path) }
-        let overrides: ConstantOverrides
+        let experiment: ConstantExperiment
         do {
-            overrides = try ConstantOverrides(parsing: constants ?? "")
+            experiment = try ConstantExperiment(parsing: constants ?? "")
         } catch {
             throw Self.failure(error)
         }
-        let program: CheckedProgram
-        switch FrontEnd.check(model: modelSource, properties: propertiesSource, constants: overrides) {
-        case .success(let checked): program = checked
-        case .failure(let diagnostics): throw Self.failure(diagnostics)
-        }
-        var selected = program.properties
-        if !propertyNames.isEmpty {
-            for name in propertyNames where !program.properties.contains(where: { $0.name == name }) {
-                throw .input("UNKNOWN_PROPERTY", "no property named \"\(name)\" in the properties file")
-            }
-            selected = program.properties.filter { property in property.name.map(propertyNames.contains) ?? false }
-        }
         reporter.info("Model: \(model)\(properties.map { ", properties: \($0)" } ?? "")")
         reporter.info(
-            "Method: \(settings.exact ? "exact (full exploration)" : settings.method.rawValue), kappa \(settings.kappa), reduceKappa \(settings.reduceKappa), approxFactor \(settings.approxFactor), window \(settings.window), rounds \(settings.maxIterations)"
+            "Method: \(settings.exact ? "exact (full exploration)" : settings.method.rawValue), kappa \(settings.kappa), reduceKappa \(settings.reduceKappa), approxFactor \(settings.approxFactor), window \(settings.window)\(settings.relativeWindow ? " (relative)" : ""), rounds \(settings.maxIterations)"
         )
-        let report: RunReport
-        let run: CheckRun
-        do throws(EngineError) {
-            run = try CheckRun(model: program.model, properties: selected, settings: settings)
-            report = try run.run(observer: reporter)
-        } catch {
+        // One check run per valuation of the constant ranges (one run without ranges).
+        var results: [ValuationResult] = []
+        let count = max(1, experiment.valuations.count)
+        for valuation in 0..<count {
+            let constants =
+                experiment.isExperiment ? Array(zip(experiment.varying, experiment.valuations[valuation])) : []
+            if !constants.isEmpty {
+                reporter.info("Constants: \(constants.map { "\($0.0)=\($0.1)" }.joined(separator: ", "))")
+            }
+            let program: CheckedProgram
+            switch FrontEnd.check(
+                model: modelSource, properties: propertiesSource, constants: experiment.overrides(valuation))
+            {
+            case .success(let checked): program = checked
+            case .failure(let diagnostics): throw Self.failure(diagnostics)
+            }
+            let selected = try select(program)
+            let report: RunReport
+            let run: CheckRun
+            do throws(EngineError) {
+                run = try CheckRun(model: program.model, properties: selected, settings: settings)
+                report = try run.run(observer: reporter)
+            } catch {
+                reporter.finishProgress()
+                throw CheckFailure(
+                    kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
+            }
             reporter.finishProgress()
-            throw CheckFailure(
-                kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
+            // Exports are of the last valuation's model.
+            if valuation == count - 1 { try writeExports(run, reporter) }
+            results.append(ValuationResult(constants: constants, program: program, report: report))
         }
-        reporter.finishProgress()
-        try writeExports(run, reporter)
-        let refused = report.properties.filter { $0.error != nil }
-        if !refused.isEmpty && refused.count == report.properties.count, let first = refused.first?.error {
+        reporter.stopProgress()
+        let all = results.flatMap(\.report.properties)
+        let refused = all.filter { $0.error != nil }
+        if !refused.isEmpty && refused.count == all.count, let first = refused.first?.error {
             // Nothing was computed: an input error when properties were refused, else an engine error.
             let kind = first.code == "UNSUPPORTED_PROPERTY" ? "input" : "engine"
             throw CheckFailure(kind: kind, code: first.code, message: first.message)
         }
+        if let csv {
+            guard FileManager.default.createFile(atPath: csv, contents: Data(CheckExperimentTable.csv(results).utf8))
+            else { throw .input("IO_ERROR", "cannot write '\(csv)'") }
+        }
         if json {
-            print(
-                CheckJSONReport.make(report, program: program, settings: settings, files: (model, properties)).rendered)
-        } else {
-            for property in report.properties where property.error == nil {
-                print(Self.resultsBlock(property, initial: report.initialStates))
+            print(CheckJSONReport.make(results, settings: settings, files: (model, properties)).rendered)
+        } else if experiment.isExperiment {
+            print(CheckExperimentTable.text(results, settings: settings))
+        } else if let result = results.first {
+            for property in result.report.properties {
+                print(CheckTextReport.block(property, initial: result.report.initialStates, settings: settings))
             }
         }
         reporter.line("MESSAGE", "Finished running!")
     }
 
-    static func resultsBlock(_ property: PropertyReport, initial: Int) -> String {
-        func decimal(_ value: Double?) -> String { String(format: "%.12f", value ?? .nan) }
-        return """
-            Property: \(property.text)
-            Probability Minimum: \(decimal(property.pmin))
-            Probability Maximum: \(decimal(property.pmax))
-            Window: \(decimal(property.window))
-            Model: \(property.states ?? 0) states with \(initial) initial.
-
-            """
+    /// The properties `--property` selects (all without it).
+    private func select(_ program: CheckedProgram) throws(CheckFailure) -> [CheckedProperty] {
+        guard !propertyNames.isEmpty else { return program.properties }
+        for name in propertyNames where !program.properties.contains(where: { $0.name == name }) {
+            throw .input("UNKNOWN_PROPERTY", "no property named \"\(name)\" in the properties file")
+        }
+        return program.properties.filter { property in property.name.map(propertyNames.contains) ?? false }
     }
 
     private func writeExports(_ run: CheckRun, _ reporter: CheckReporter) throws(CheckFailure) {

@@ -6,10 +6,16 @@ import PRISM
 import StaminaEngine
 
 enum CheckJSONReport {
-    static func make(
-        _ report: RunReport, program: CheckedProgram, settings: CheckSettings, files: (String, String?)
-    ) -> JSONText {
-        .object([
+    /// One object for all valuations: `properties` lists every valuation's properties in turn,
+    /// each with its `constants`; the model and counts are the last valuation's.
+    static func make(_ results: [ValuationResult], settings: CheckSettings, files: (String, String?)) -> JSONText {
+        guard let last = results.last else { return .null }
+        let program = last.program
+        let report = last.report
+        let properties = results.flatMap { result in
+            result.report.properties.map { property($0, settings: settings, constants: result.constants) }
+        }
+        return .object([
             ("engine", .object([("name", .string("stamina")), ("version", .string(StaminaVersion.current))])),
             (
                 "model",
@@ -26,9 +32,10 @@ enum CheckJSONReport {
                     ("approxFactor", .number(settings.approxFactor)), ("window", .number(settings.window)),
                     ("maxIterations", .integer(settings.maxIterations)), ("method", .string(settings.method.rawValue)),
                     ("propertyTruncation", .bool(settings.propertyTruncation)), ("exact", .bool(settings.exact)),
+                    ("relativeWindow", .bool(settings.relativeWindow)),
                 ])
             ),
-            ("properties", .array(report.properties.map(property))),
+            ("properties", .array(properties)),
             ("states", .integer(report.states)), ("transitions", .integer(report.transitions)),
             ("initialStates", .integer(report.initialStates)),
             ("seconds", .object([("total", .number(report.seconds))])),
@@ -44,13 +51,43 @@ enum CheckJSONReport {
         }
     }
 
-    static func property(_ p: PropertyReport) -> JSONText {
+    static func status(_ p: PropertyReport) -> String {
+        p.pmin == nil ? "notComputed" : p.windowReached == true ? "computed" : "partial"
+    }
+
+    /// A constant's value text as JSON: a number or boolean when it reads as one.
+    static func constant(_ text: String) -> JSONText {
+        if let integer = Int(text) { return .integer(integer) }
+        if let number = Double(text) { return .number(number) }
+        if text == "true" || text == "false" { return .bool(text == "true") }
+        return .string(text)
+    }
+
+    static func property(_ p: PropertyReport, settings: CheckSettings, constants: [(String, String)]) -> JSONText {
         .object([
             ("name", .optional(p.name)), ("text", .string(p.text)),
             ("kind", .optional(p.kind?.rawValue)),
             ("pmin", .optional(p.pmin)), ("pmax", .optional(p.pmax)), ("window", .optional(p.window)),
             ("windowReached", p.windowReached.map { .bool($0) } ?? .null),
             ("verdict", .optional(p.verdict?.rawValue)),
+            // The experiment's valuation (`--const N=1:2:9`); empty without ranges.
+            ("constants", .object(constants.map { ($0.0, constant($0.1)) })),
+            // "computed" (window reached), "partial" (a sound interval, window not reached, see
+            // stoppedBy) or "notComputed" (see error).
+            ("status", .string(status(p))),
+            ("stoppedBy", .optional(p.stoppedBy?.rawValue)),
+            // The width the window asks for: the window, or window x pmin with --relative.
+            ("windowKind", .string(settings.relativeWindow ? "relative" : "absolute")),
+            ("windowTarget", .optional(p.pmin.map { settings.targetWidth(lower: $0) })),
+            // The bounds from each initial state; pmin/pmax are the first's.
+            ("initialStateCount", .integer(p.initialStateCount)),
+            (
+                "initialStates",
+                .array(
+                    p.initialValues.map {
+                        .object([("state", .string($0.state)), ("pmin", .number($0.pmin)), ("pmax", .number($0.pmax))])
+                    })
+            ),
             ("states", .optional(p.states)), ("transitions", .optional(p.transitions)),
             ("iterations", .optional(p.iterations)), ("kappa", .optional(p.kappa)),
             (

@@ -31,10 +31,38 @@ import Testing
         #expect(abs(a - b) < 1e-9)
     }
 
+    @Test func everyInitialStateGetsItsOwnInterval() throws {
+        // Oracle: the same chain from the single initial state x=0, then x=1 (exact mode, 1e-9).
+        let properties = "P=? [ F<=1 x = 3 ]\nP=? [ F x = 3 ]"
+        let several = try PRISMSource.inline(Self.walk + "\ninit x <= 1 endinit\n", properties) { $0.exact = true }
+        for (index, property) in several.properties.enumerated() {
+            #expect(property.initialStateCount == 2)
+            #expect(property.initialValues.map(\.state) == ["x=0", "x=1"])
+            for (start, value) in property.initialValues.enumerated() {
+                let single = try PRISMSource.inline(
+                    Self.walk.replacingOccurrences(of: "x : [0..3];", with: "x : [0..3] init \(start);"), properties
+                ) { $0.exact = true }
+                let truth = try #require(single.properties[index].pmin)
+                #expect(value.pmin <= truth + 1e-9 && truth <= value.pmax + 1e-9, "\(property.text) from x=\(start)")
+                #expect(value.pmax - value.pmin <= 1e-9)
+            }
+        }
+        // From x=1 the bounded reachability is larger than from x=0.
+        let values = several.properties[0].initialValues
+        #expect(values[1].pmin > values[0].pmax)
+    }
+
     @Test func unboundedVariableInInitBlockIsRefused() throws {
         let model = Build.ctmc([Build.variable("n", nil)], [], initial: Build.cmp(.less, Build.int(0), Build.lit(3)))
-        #expect(throws: EngineError.self) {
+        do {
             _ = try CheckRun(model: model, properties: [], settings: CheckSettings())
+            Issue.record("expected UNBOUNDED_INIT")
+        } catch {
+            #expect(error.code == "UNBOUNDED_INIT")
+            // The message starts at the variable's declaration, file:line:column.
+            let location = try #require(model.variables.first?.location)
+            #expect(error.description.hasPrefix("\(location.file):\(location.line):\(location.column): "))
+            #expect(error.description.contains("'n'"))
         }
     }
 

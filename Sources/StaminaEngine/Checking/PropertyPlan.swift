@@ -39,6 +39,19 @@ struct PropertyPlan: Sendable {
         }
     }
 
+    /// Why the plan cannot be computed on this model, known before anything is explored: it needs
+    /// the whole state space (`needsFullModel`) and a variable may grow without end, so the full
+    /// exploration would only stop at the state limit. Nil when exploring may succeed.
+    func refusalBeforeExploring(rewardCeilings: RewardCeilings, unboundedVariables: [String]) -> UnsupportedProperty? {
+        guard needsFullModel(rewardCeilings: rewardCeilings), let first = unboundedVariables.first else { return nil }
+        let what = kind == .reward ? "R" : "S"
+        let why = rewardCeilings.missing(for: query).map { " (\($0))" } ?? ""
+        let more = unboundedVariables.count > 1 ? " (and \(unboundedVariables.count - 1) more)" : ""
+        return UnsupportedProperty(
+            "this \(what) property is computed on the whole state space\(why), and variable '\(first)'\(more) may grow without end: it has no declared range and none was inferred from the guards and updates, so the model may be infinite. Give it a range (\(first) : [lo..hi]) if it is bounded. On a truncated model STAMINA bounds P properties, and R properties with C<=t or I=t whose state rewards have a ceiling (no transition rewards for C<=t)"
+        )
+    }
+
     static let trueFormula = StateFormula.atom(.literal(.bool(true)))
 
     /// Builds the plan or says, by name, why the property is not supported.

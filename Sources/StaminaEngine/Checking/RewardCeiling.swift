@@ -4,8 +4,11 @@
 // It is what makes time-bounded rewards answerable on a truncated (possibly infinite) model: the
 // truncated chain's paths agree with the real ones until they enter the sink, so the real expected
 // reward differs from the truncated chain's (sink earning 0) only on paths that reached the sink,
-// and there it is at most the ceiling per time unit (see `PropertyChecker.reward`). A reward that
-// depends on an unbounded variable has no ceiling; such properties need the whole model.
+// and there it is at most the ceiling per time unit (see `PropertyChecker.reward`). Variables are
+// taken over their declared ranges, or for an unbounded `int` over the range inferred from the
+// guards and updates (`VariableRanges`): `n < c : c - n` has the ceiling c when n never goes
+// below 0. A reward that depends on a variable without either has no ceiling; such properties
+// need the whole model, and `missing(for:)` says which variable is why.
 
 import PRISM
 
@@ -30,9 +33,58 @@ struct RewardCeilings: Sendable {
     /// Transition rewards earn rate x impulse, and rates on unexplored states have no ceiling.
     var hasTransitionRewards: [Bool]
 
-    init(_ model: CheckedModel) {
-        stateRewards = model.rewards.map { RewardCeiling.of($0, variables: model.variables) }
+    /// Per structure, the variables without a (declared or inferred) bound its state rewards read.
+    var unboundedVariables: [[String]]
+
+    init(_ model: CheckedModel, ranges: VariableRanges? = nil) {
+        let variables = (ranges ?? VariableRanges.infer(model)).refined(model.variables)
+        stateRewards = model.rewards.map { RewardCeiling.of($0, variables: variables) }
         hasTransitionRewards = model.rewards.map { !$0.transitionRewards.isEmpty }
+        unboundedVariables = model.rewards.map { structure in
+            var slots = Set<Int>()
+            for item in structure.stateRewards {
+                Self.collectSlots(item.guardExpression, into: &slots)
+                Self.collectSlots(item.value, into: &slots)
+            }
+            return slots.sorted().filter { variables[$0].lowerBound == nil || variables[$0].upperBound == nil }
+                .map { variables[$0].name }
+        }
+    }
+
+    private static func collectSlots(_ expression: Expr, into slots: inout Set<Int>) {
+        switch expression {
+        case .variable(let slot, _): slots.insert(slot)
+        case .literal: break
+        case .intToDouble(let a), .not(let a), .negate(let a): collectSlots(a, into: &slots)
+        case .arithmetic(_, let a, let b), .divide(let a, let b), .compare(_, let a, let b), .logical(_, let a, let b):
+            collectSlots(a, into: &slots)
+            collectSlots(b, into: &slots)
+        case .ifThenElse(let a, let b, let c):
+            for e in [a, b, c] { collectSlots(e, into: &slots) }
+        case .call(_, let arguments):
+            for e in arguments { collectSlots(e, into: &slots) }
+        }
+    }
+
+    /// Why a truncated model cannot bound `query`, for the refusal message; nil when it can.
+    func missing(for query: PropertyPlan.Query) -> String? {
+        guard case .reward(let structure, let path) = query, stateRewards.indices.contains(structure) else {
+            return nil
+        }
+        switch path {
+        case .instantaneous, .cumulative:
+            if ceiling(for: query) != nil { return nil }
+            if case .cumulative = path, hasTransitionRewards[structure] {
+                return "its reward structure has transition rewards, which have no ceiling on unexplored states (C<=t)"
+            }
+            let names = unboundedVariables[structure]
+            if names.isEmpty { return "its state rewards have no ceiling over the variables' ranges" }
+            return
+                "its state rewards have no ceiling: they read \(names.map { "'\($0)'" }.joined(separator: ", ")), which has no declared or inferred bound"
+        case .reachability: return "R [ F ... ] is computed on the whole model"
+        case .steadyState: return "R [ S ] is computed on the whole model"
+        case .total: return "R [ C ] is not supported"
+        }
     }
 
     /// The ceiling a truncated model can use for `query`; nil when it needs the whole model.
@@ -89,9 +141,11 @@ struct RangeEvaluation {
             case .bool(let v): return Range(exactly: v ? 1 : 0)
             }
         case .variable(let slot, _):
-            guard slot < variables.count, let lo = variables[slot].lowerBound, let hi = variables[slot].upperBound
-            else { return .unbounded }
-            return Range(lower: Double(lo), upper: Double(hi)).widened
+            guard slot < variables.count else { return .unbounded }
+            // A variable may be bounded on one side only (`VariableRanges`: n >= 0).
+            let lo = variables[slot].lowerBound.map { Double($0) } ?? -.infinity
+            let hi = variables[slot].upperBound.map { Double($0) } ?? .infinity
+            return Range(lower: lo, upper: hi).widened
         case .intToDouble(let inner): return range(inner)
         case .negate(let inner):
             let r = range(inner)

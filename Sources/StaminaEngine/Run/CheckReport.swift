@@ -22,6 +22,28 @@ public enum Verdict: String, Sendable {
     case `true`, `false`, unknown
 }
 
+/// What ended a property's refinement.
+public enum StopReason: String, Sendable {
+    /// Pmax - Pmin reached the window.
+    case window
+    /// Nothing was left to explore: the bounds are as tight as the numerics make them.
+    case wholeModel
+    /// The refinement rounds (`--maxApproxCount`, or the expansion budget's) ran out.
+    case roundLimit
+    /// `--max-states`: the bounds are those of the model explored up to the limit.
+    case stateLimit
+    /// `--time-limit`: the bounds are those of the last round that finished in time.
+    case timeLimit
+}
+
+/// A property's bounds from one initial state.
+public struct InitialStateValue: Sendable {
+    /// The state's valuation, `x=0, y=true`.
+    public var state: String
+    public var pmin: Double
+    public var pmax: Double
+}
+
 public struct PropertyReport: Sendable {
     public var index: Int
     public var name: String?
@@ -40,6 +62,13 @@ public struct PropertyReport: Sendable {
     public var totalSeconds = 0.0
     public var rounds: [RoundReport] = []
     public var error: PropertyError?
+    /// Why the refinement ended; nil when nothing was computed.
+    public var stoppedBy: StopReason?
+    /// The bounds from each initial state (the first is `pmin`/`pmax`, which the refinement aimed
+    /// at); at most `CheckRun.maxInitialValues` of them, empty when nothing was computed.
+    public var initialValues: [InitialStateValue] = []
+    /// How many initial states the model has (`initialValues` may list fewer).
+    public var initialStateCount = 1
 
     public var window: Double? {
         guard let pmin, let pmax else { return nil }

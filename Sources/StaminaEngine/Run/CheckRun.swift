@@ -16,7 +16,14 @@
 // Time-bounded rewards whose rates have a ceiling (`RewardCeiling`) are refined like P properties.
 // Steady-state and other reward properties need the whole model: they get a full exploration (up
 // to `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
-// infinite. Results are reported for the first initial state (see `InitialStates`).
+// infinite; when a variable may grow without end (`VariableRanges`) that is known before
+// exploring and they are refused at once. The refinement aims at the first initial state (see
+// `InitialStates`); with several, the final model is also solved from each of the others (up to
+// `maxInitialValues`), and each gets its own sound interval.
+// Limits do not throw results away: when `--max-states` stops exploration, each property is
+// computed on the model explored so far (a sound interval, `stoppedBy: stateLimit`); when
+// `--time-limit` passes, a property keeps the interval of its last finished round and later
+// properties are not computed (`RunLimits`).
 
 import PRISM
 
@@ -29,6 +36,8 @@ public final class CheckRun {
     let atoms: [Expr: CompiledExpression]
     let rewardStructures: [CompiledRewardStructure]
     let rewardCeilings: RewardCeilings
+    /// What the run has learnt about its limits, and the current property's last finished round.
+    private var limits = RunLimits()
     let explorer: Explorer
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
@@ -42,6 +51,8 @@ public final class CheckRun {
     static let exactExplorationLimit = 50_000_000
     /// Rounds cut short by the expansion budget (`GrowthPolicy`) one property may take.
     static let maxBudgetRounds = 40
+    /// Initial states whose bounds are reported one by one.
+    public static let maxInitialValues = 100
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -51,14 +62,23 @@ public final class CheckRun {
         self.settings = settings
         kappa = settings.kappa
         var compiled = CompiledModel(model)
-        let plans = properties.map { PropertyPlan.make($0, rewardCount: model.rewards.count) }
+        let ranges = VariableRanges.infer(model)
+        rewardCeilings = RewardCeilings(model, ranges: ranges)
+        let plans = Self.decideBeforeExploring(
+            properties.map { PropertyPlan.make($0, rewardCount: model.rewards.count) }, settings: settings,
+            rewardCeilings: rewardCeilings, unboundedVariables: ranges.unbounded(model.variables))
         var atoms: [Expr: CompiledExpression] = [:]
         for case .success(let plan) in plans {
             for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }
         }
         rewardStructures = model.rewards.map { CompiledRewardStructure($0, model: &compiled) }
-        rewardCeilings = RewardCeilings(model)
-        let initial = try InitialStates.enumerate(&compiled)
+        let initial: [[UInt64]]
+        do {
+            initial = try InitialStates.enumerate(&compiled)
+        } catch .unboundedVariableInInitBlock(let name, _) {
+            throw .unboundedVariableInInitBlock(
+                variable: name, location: model.variables.first { $0.name == name }?.location)
+        }
         self.compiled = compiled
         self.plans = plans
         self.atoms = atoms
@@ -102,15 +122,104 @@ public final class CheckRun {
             initialStates: initialStateCount, seconds: seconds(since: started))
     }
 
+    /// Refuses, before anything is explored, what needs the whole model of a model that may be
+    /// infinite. `--exact` explores everything anyway and keeps its state-limit error.
+    static func decideBeforeExploring(
+        _ plans: [Result<PropertyPlan, UnsupportedProperty>], settings: CheckSettings,
+        rewardCeilings: RewardCeilings, unboundedVariables: [String]
+    ) -> [Result<PropertyPlan, UnsupportedProperty>] {
+        guard !settings.exact else { return plans }
+        return plans.map { planned in
+            guard case .success(let plan) = planned,
+                let refusal = plan.refusalBeforeExploring(
+                    rewardCeilings: rewardCeilings, unboundedVariables: unboundedVariables)
+            else { return planned }
+            return .failure(refusal)
+        }
+    }
+
     private func check(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
+        var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+        if let seconds = limits.timedOut {
+            report.error = PropertyError(
+                code: "TIME_LIMIT", message: "the time limit of \(seconds) s was reached before this property")
+            report.stoppedBy = .timeLimit
+            return report
+        }
+        limits.startProperty()
         do {
             return try checkOrThrow(index, observer: observer)
         } catch .numerics(let message) {
             // A solver that fails on one property (e.g. does not converge) does not end the run.
+            report.error = PropertyError(code: "NUMERICS_ERROR", message: "numerical solver failed: \(message)")
+            return report
+        } catch .stateLimit(let states) {
+            return try partialAtStateLimit(index, states: states, observer: observer)
+        } catch .timeLimit(let seconds) {
+            limits.timedOut = seconds
+            return partial(index, stoppedBy: .timeLimit) {
+                PropertyError(
+                    code: "TIME_LIMIT",
+                    message: "the time limit of \(seconds) s was reached before the first round ended")
+            }
+        }
+    }
+
+    /// `--max-states` stopped exploration: the property's bounds on the model explored so far
+    /// (every later expansion stops at once, so later properties land here too).
+    private func partialAtStateLimit(_ index: Int, states: Int, observer: CheckObserver?) throws(EngineError)
+        -> PropertyReport
+    {
+        let stateLimitError = PropertyError(
+            code: "STATE_LIMIT",
+            message:
+                "state limit reached after \(states) states (the model may be infinite) before this property had a result; it needs the whole model or a first round; raise --max-states"
+        )
+        guard case .success(let plan) = plans[index], !plan.needsFullModel(rewardCeilings: rewardCeilings) else {
+            return partial(index, stoppedBy: .stateLimit) { stateLimitError }
+        }
+        let start = clock.now
+        do {
+            _ = try explorer.compactFrontier()
+            let ctmc = try currentCTMC()
+            let bounds = try compute(plan, on: ctmc).bounds
+            let round = RoundReport(
+                iteration: limits.rounds.count + 1, kappa: kappa, states: ctmc.stateCount,
+                transitions: ctmc.transitionCount, frontier: ctmc.frontierCount, pmin: bounds.lower,
+                pmax: bounds.upper, seconds: seconds(since: start))
+            observer?.round(property: index, round)
+            var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+            report.kind = plan.kind
+            finish(
+                &report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: limits.rounds + [round], kappa: kappa,
+                start: limits.propertyStart)
+            if report.stoppedBy != .window { report.stoppedBy = .stateLimit }
+            try addInitialValues(&report, plan: plan, ctmc: ctmc)
+            return report
+        } catch .timeLimit(let seconds) {
+            limits.timedOut = seconds
+            return partial(index, stoppedBy: .timeLimit) { stateLimitError }
+        } catch .numerics(let message) {
             var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
             report.error = PropertyError(code: "NUMERICS_ERROR", message: "numerical solver failed: \(message)")
             return report
         }
+    }
+
+    /// The property's last finished round as its result, or `error` when no round finished.
+    private func partial(_ index: Int, stoppedBy: StopReason, error: () -> PropertyError) -> PropertyReport {
+        var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
+        report.stoppedBy = stoppedBy
+        guard let last = limits.last, case .success(let plan) = plans[index] else {
+            report.error = error()
+            return report
+        }
+        report.kind = plan.kind
+        finish(
+            &report, plan: plan, bounds: last.bounds, states: last.states, transitions: last.transitions,
+            rounds: limits.rounds, kappa: kappa, start: limits.propertyStart)
+        report.stoppedBy = stoppedBy
+        return report
     }
 
     private func checkOrThrow(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
@@ -154,11 +263,15 @@ public final class CheckRun {
                 iteration: 1, kappa: 0, states: ctmc.stateCount, transitions: ctmc.transitionCount, frontier: 0,
                 pmin: bounds.lower, pmax: bounds.upper, seconds: seconds(since: propertyStart))
             observer?.round(property: index, round)
+            limits.record(round, bounds: bounds)
             finish(&report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: [round], kappa: 0, start: propertyStart)
+            try addInitialValues(&report, plan: plan, ctmc: ctmc)
             return report
         }
         explorer.setAbsorbing(settings.propertyTruncation ? plan.truncation.flatMap { atoms[$0] } : nil)
         var m = settings.approxFactor
+        // The width aimed at: the window, or with `--relative` the window times the last Pmin.
+        var window = settings.window
         var rounds: [RoundReport] = []
         var lastBounds = Bounds(lower: 0, upper: 1)
         var lastCTMC: TruncatedCTMC?
@@ -193,7 +306,7 @@ public final class CheckRun {
                     try explorer.explore(method: settings.method, kappa: kappa)
                     if explorer.budgetExhausted { break }
                     let open = try explorer.compactFrontier()
-                    if open == 0 || Double(open) * kappa < settings.window / m || kappa < 1e-290 { break }
+                    if open == 0 || Double(open) * kappa < window / m || kappa < 1e-290 { break }
                     kappa /= settings.reduceKappa
                 }
             }
@@ -216,10 +329,12 @@ public final class CheckRun {
                 pmax: bounds.upper, seconds: seconds(since: roundStart))
             rounds.append(round)
             observer?.round(property: index, round)
+            limits.record(round, bounds: bounds)
             lastBounds = bounds
             lastCTMC = ctmc
             let width = bounds.upper - bounds.lower
-            if width <= settings.window || ctmc.frontierCount == 0 { break }
+            window = settings.targetWidth(bounds)
+            if width <= window || ctmc.frontierCount == 0 { break }
             growth.observe(
                 ctmc, finalDistribution: outcome.finalDistribution, cutShort: cutShort, piStatesFrom: piStatesFrom)
             // The round limit counts every round, cut short or not.
@@ -231,13 +346,14 @@ public final class CheckRun {
             if iteration >= max(1, settings.maxIterations) { break }
             trend.record(kappa: kappa, width: width)
             kappa /= settings.reduceKappa
-            m *= max(1, min(100, 4 * width / settings.window))
-            if let aimed = trend.kappa(reaching: settings.window / 2) { kappa = min(kappa, aimed) }
+            m *= max(1, min(100, 4 * width / max(window, .leastNormalMagnitude)))
+            if let aimed = trend.kappa(reaching: window / 2) { kappa = min(kappa, aimed) }
         }
         if let lastCTMC {
             finish(
                 &report, plan: plan, bounds: lastBounds, ctmc: lastCTMC, rounds: rounds, kappa: kappa,
                 start: propertyStart)
+            try addInitialValues(&report, plan: plan, ctmc: lastCTMC)
         }
         return report
     }
@@ -255,10 +371,30 @@ public final class CheckRun {
         return ctmc
     }
 
-    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC) throws(EngineError) -> CheckOutcome {
+    /// The bounds from every initial state (up to `maxInitialValues`) on the property's final
+    /// model. The first is the report's own.
+    private func addInitialValues(_ report: inout PropertyReport, plan: PropertyPlan, ctmc: TruncatedCTMC)
+        throws(EngineError)
+    {
+        let initial = explorer.graph.initialStates
+        report.initialStateCount = initial.count
+        guard let pmin = report.pmin, let pmax = report.pmax, let first = initial.first else { return }
+        var values = [InitialStateValue(state: describe(first), pmin: pmin, pmax: pmax)]
+        for state in initial.dropFirst().prefix(Self.maxInitialValues - 1) {
+            let bounds = try compute(plan, on: ctmc, from: state).bounds
+            values.append(InitialStateValue(state: describe(state), pmin: bounds.lower, pmax: bounds.upper))
+        }
+        report.initialValues = values
+    }
+
+    private func describe(_ state: Int) -> String { layout.describe(explorer.graph.store.state(state)) }
+
+    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, from initialState: Int? = nil)
+        throws(EngineError) -> CheckOutcome
+    {
         let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
         var checker = PropertyChecker(
-            ctmc: ctmc, sets: sets, initialState: explorer.graph.initialStates[0],
+            ctmc: ctmc, sets: sets, initialState: initialState ?? explorer.graph.initialStates[0],
             accuracy: settings.numericalAccuracy, threads: settings.threads)
         checker.deadline = SolverDeadline(instant: explorer.deadline)
         checker.timeLimitSeconds = explorer.timeLimitSeconds
@@ -274,11 +410,22 @@ public final class CheckRun {
         _ report: inout PropertyReport, plan: PropertyPlan, bounds: Bounds, ctmc: TruncatedCTMC,
         rounds: [RoundReport], kappa: Double, start: ContinuousClock.Instant
     ) {
+        finish(
+            &report, plan: plan, bounds: bounds, states: ctmc.stateCount, transitions: ctmc.transitionCount,
+            rounds: rounds, kappa: kappa, start: start)
+        if report.windowReached == false { report.stoppedBy = ctmc.frontierCount == 0 ? .wholeModel : .roundLimit }
+    }
+
+    private func finish(
+        _ report: inout PropertyReport, plan: PropertyPlan, bounds: Bounds, states: Int, transitions: Int,
+        rounds: [RoundReport], kappa: Double, start: ContinuousClock.Instant
+    ) {
         report.pmin = bounds.lower
         report.pmax = bounds.upper
-        report.windowReached = bounds.upper - bounds.lower <= settings.window
-        report.states = ctmc.stateCount
-        report.transitions = ctmc.transitionCount
+        report.windowReached = bounds.upper - bounds.lower <= settings.targetWidth(bounds)
+        report.stoppedBy = report.windowReached == true ? .window : nil
+        report.states = states
+        report.transitions = transitions
         report.iterations = rounds.count
         report.kappa = kappa
         report.rounds = rounds

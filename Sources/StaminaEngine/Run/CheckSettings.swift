@@ -9,6 +9,9 @@ public struct CheckSettings: Sendable {
     public var approxFactor = 2.0
     /// Target width of [Pmin, Pmax].
     public var window = 1e-3
+    /// `--relative`: the window is relative to the value (stop when Pmax - Pmin <= window x Pmin),
+    /// for rare events whose value is far below any sensible absolute window.
+    public var relativeWindow = false
     /// Refinement rounds per property.
     public var maxIterations = 10
     public var method = ExplorationMethod.iterative
@@ -28,5 +31,11 @@ public struct CheckSettings: Sendable {
     /// Accuracy asked of the numerical solvers: far below the window (a two-phase `U[t1,t2]`
     /// spends it twice), and counted in the bounds. `--exact` promises Pmin = Pmax to within
     /// 1e-10, so there the solvers work near double precision.
-    public var numericalAccuracy: Double { exact ? 1e-13 : min(1e-10, window * 1e-4) }
+    /// A relative window may ask for widths far below the window itself: there the solvers also
+    /// work near double precision.
+    public var numericalAccuracy: Double { exact || relativeWindow ? 1e-13 : min(1e-10, window * 1e-4) }
+
+    /// The width [Pmin, Pmax] must reach: the window, or relative to Pmin.
+    public func targetWidth(lower: Double) -> Double { relativeWindow ? window * max(0, lower) : window }
+    func targetWidth(_ bounds: Bounds) -> Double { targetWidth(lower: bounds.lower) }
 }

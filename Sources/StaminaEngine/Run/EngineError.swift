@@ -6,7 +6,8 @@ import PRISM
 public enum EngineError: Error, Sendable, CustomStringConvertible {
     /// Input errors (exit 1).
     case unsupportedModelType(ModelType)
-    case unboundedVariableInInitBlock(variable: String)
+    /// `location`: where the variable is declared (filled in by `CheckRun`).
+    case unboundedVariableInInitBlock(variable: String, location: SourceLocation? = nil)
     case noInitialState
     case tooManyInitialStates(limit: Int)
     /// Runtime errors of the model (exit 2).
@@ -46,8 +47,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .unsupportedModelType(let type):
             "model type \(type.rawValue) is not supported; STAMINA analyses CTMCs"
-        case .unboundedVariableInInitBlock(let variable):
-            "the init block constrains unbounded variable '\(variable)'; give it bounds or an initial value"
+        case .unboundedVariableInInitBlock(let variable, let location):
+            "\(location.map { "\($0): " } ?? "")the init block constrains unbounded variable '\(variable)', declared here without a range; give it bounds"
         case .noInitialState:
             "the model has no initial state (the init predicate is never true)"
         case .tooManyInitialStates(let limit):
@@ -63,7 +64,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .timeLimit(let seconds):
             "time limit of \(seconds) s reached"
         case .stateLimit(let states):
-            "state limit reached after \(states) states (the model may be infinite); raise --max-states or drop --exact"
+            "state limit reached after \(states) states (the model may be infinite); raise --max-states"
         case .numerics(let message):
             "numerical solver failed: \(message)"
         }

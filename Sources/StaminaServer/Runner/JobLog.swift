@@ -28,12 +28,22 @@ enum JobLog {
         guard let properties = json?["properties"] as? [[String: Any]] else { return [] }
         var lines: [String] = []
         for property in properties {
-            guard let pmin = number(property["pmin"]), let pmax = number(property["pmax"]) else { continue }
+            guard let pmin = number(property["pmin"]), let pmax = number(property["pmax"]) else {
+                // As the engine's text output: every property has its block.
+                lines.append("Property: \(property["text"] as? String ?? "")")
+                let error = property["error"] as? [String: Any]
+                lines.append("not computed: \(error?["message"] as? String ?? "no result")")
+                continue
+            }
             let window = number(property["window"]) ?? (pmax - pmin)
+            let quantity = property["kind"] as? String == "reward" ? "Reward" : "Probability"
             lines.append("Property: \(property["text"] as? String ?? "")")
-            lines.append("Probability Minimum: " + String(format: "%.12f", pmin))
-            lines.append("Probability Maximum: " + String(format: "%.12f", pmax))
+            lines.append("\(quantity) Minimum: " + String(format: "%.12f", pmin))
+            lines.append("\(quantity) Maximum: " + String(format: "%.12f", pmax))
             lines.append("Window: " + String(format: "%.12f", window))
+            if property["windowReached"] as? Bool == false {
+                lines.append("Window not reached (stopped by: \(property["stoppedBy"] as? String ?? "unknown")).")
+            }
             if let states = number(property["states"]) ?? number(json?["states"]) {
                 lines.append("Model: \(Int(states)) states with 1 initial.")
             }

@@ -6,19 +6,22 @@ public struct FrontEndValidator: ModelValidator {
     public init() {}
 
     public func validate(model: SourceFile, properties: SourceFile, constants: String) -> [ModelDiagnostic] {
-        let overrides: ConstantOverrides
+        // Ranges (`N=1:2:9`) are an experiment, run by the engine once per valuation; its first
+        // and last valuations are checked here.
+        let experiment: ConstantExperiment
         do {
-            overrides = constants.isEmpty ? .none : try ConstantOverrides(parsing: constants)
+            experiment = try ConstantExperiment(parsing: constants)
         } catch {
             return error.items.map(Self.diagnostic)
         }
-        let result = FrontEnd.check(
-            model: SourceText(name: model.name, text: model.text),
-            properties: SourceText(name: properties.name, text: properties.text), constants: overrides)
-        switch result {
-        case .success: return []
-        case .failure(let diagnostics): return diagnostics.items.map(Self.diagnostic)
+        for valuation in Set([0, max(0, experiment.valuations.count - 1)]).sorted() {
+            let result = FrontEnd.check(
+                model: SourceText(name: model.name, text: model.text),
+                properties: SourceText(name: properties.name, text: properties.text),
+                constants: experiment.overrides(valuation))
+            if case .failure(let diagnostics) = result { return diagnostics.items.map(Self.diagnostic) }
         }
+        return []
     }
 
     static func diagnostic(_ item: Diagnostic) -> ModelDiagnostic {
