@@ -5,6 +5,7 @@
 
 import Foundation
 import OrderedJSON
+import StaminaEngine
 
 /// Any JSON value, decoded without losing whether a number was written as an integer.
 enum JSONValue: Decodable, Sendable, Equatable {
@@ -98,20 +99,51 @@ struct RemoteResult {
         return JSONValue.object(members).text(order: Self.localKeyOrder)
     }
 
-    /// The results block of each checked property, as `CheckCommand.resultsBlock` prints it.
+    /// The results block of each property, written by the local run's own `CheckTextReport` from
+    /// the engine's `--json` keys read back, so that remote and local output cannot drift apart.
     var resultsBlocks: [String] {
         let initial = document["initialStates"]?.int ?? 1
-        return document["properties"]?.array.compactMap { property -> String? in
-            guard property["error"] == nil || property["error"] == .null else { return nil }
-            func decimal(_ value: Double?) -> String { String(format: "%.12f", value ?? .nan) }
-            return """
-                Property: \(property["text"]?.string ?? "")
-                Probability Minimum: \(decimal(property["pmin"]?.double))
-                Probability Maximum: \(decimal(property["pmax"]?.double))
-                Window: \(decimal(property["window"]?.double))
-                Model: \(property["states"]?.int ?? 0) states with \(initial) initial.
-
-                """
+        let settings = self.settings
+        return document["properties"]?.array.enumerated().map { index, property in
+            CheckTextReport.block(Self.report(property, index: index), initial: initial, settings: settings)
         } ?? []
+    }
+
+    /// The settings the engine ran with, as its `parameters` member gives them.
+    var settings: CheckSettings {
+        var settings = CheckSettings()
+        let parameters = document["parameters"]
+        if let window = parameters?["window"]?.double { settings.window = window }
+        if case .bool(let relative) = parameters?["relativeWindow"] ?? .null { settings.relativeWindow = relative }
+        if let rounds = parameters?["maxIterations"]?.int { settings.maxIterations = rounds }
+        if case .bool(let exact) = parameters?["exact"] ?? .null { settings.exact = exact }
+        return settings
+    }
+
+    /// A property of the `--json` document as the engine's `PropertyReport`.
+    static func report(_ property: JSONValue, index: Int) -> PropertyReport {
+        var report = PropertyReport(
+            index: index, name: property["name"]?.string, text: property["text"]?.string ?? "")
+        report.kind = property["kind"]?.string.flatMap(PropertyKind.init(rawValue:))
+        report.pmin = property["pmin"]?.double
+        report.pmax = property["pmax"]?.double
+        if case .bool(let reached) = property["windowReached"] ?? .null { report.windowReached = reached }
+        report.verdict = property["verdict"]?.string.flatMap(Verdict.init(rawValue:))
+        report.states = property["states"]?.int
+        report.transitions = property["transitions"]?.int
+        report.stoppedBy = property["stoppedBy"]?.string.flatMap(StopReason.init(rawValue:))
+        report.initialStateCount = property["initialStateCount"]?.int ?? 1
+        report.initialValues =
+            property["initialStates"]?.array.compactMap { value in
+                guard let state = value["state"]?.string, let pmin = value["pmin"]?.double,
+                    let pmax = value["pmax"]?.double
+                else { return nil }
+                return InitialStateValue(state: state, pmin: pmin, pmax: pmax)
+            } ?? []
+        if let error = property["error"], case .object = error {
+            report.error = PropertyError(
+                code: error["code"]?.string ?? "", message: error["message"]?.string ?? "")
+        }
+        return report
     }
 }

@@ -16,6 +16,11 @@ public struct RoundReport: Sendable {
 public struct PropertyError: Sendable {
     public var code: String
     public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 public enum Verdict: String, Sendable {
@@ -42,6 +47,12 @@ public struct InitialStateValue: Sendable {
     public var state: String
     public var pmin: Double
     public var pmax: Double
+
+    public init(state: String, pmin: Double, pmax: Double) {
+        self.state = state
+        self.pmin = pmin
+        self.pmax = pmax
+    }
 }
 
 public struct PropertyReport: Sendable {
@@ -69,6 +80,12 @@ public struct PropertyReport: Sendable {
     public var initialValues: [InitialStateValue] = []
     /// How many initial states the model has (`initialValues` may list fewer).
     public var initialStateCount = 1
+
+    public init(index: Int, name: String? = nil, text: String) {
+        self.index = index
+        self.name = name
+        self.text = text
+    }
 
     public var window: Double? {
         guard let pmin, let pmax else { return nil }
