@@ -103,7 +103,8 @@ struct V1APITests {
 
     @Test func listingIsPaginatedAndFiltered() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["owner-quota=10", "owner-queued-quota=10"])
+        let server = try await RunningServer(
+            try TestModels.fakeEngineSettings(directory) + ["owner-quota=10", "owner-queued-quota=10"])
         let firstReply = try await server.v1Submit()
         let token = try #require(firstReply.object["token"] as? String)
         var ids = [try #require(firstReply.object["id"] as? String)]
