@@ -3,6 +3,8 @@ import PackageDescription
 
 // Unchecked exclusivity in the engine's hot loops: measured as a 2x win on packed-state BFS
 // (../shared/design/style.md); the engine's own code checks what matters to users (overflow).
+// It is an unsafe flag, so StaminaEngine is no library product: a package that depends on this one
+// (PRISM, StaminaServer) never builds a target with it; the engine reaches users in `stamina`.
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
@@ -13,7 +15,6 @@ let package = Package(
     products: [
         .executable(name: "stamina", targets: ["stamina"]),
         .library(name: "PRISM", targets: ["PRISM"]),
-        .library(name: "StaminaEngine", targets: ["StaminaEngine"]),
         .library(name: "StaminaServer", targets: ["StaminaServer"]),
     ],
     dependencies: [
