@@ -73,8 +73,7 @@ public enum TokenIssuer {
     }
 }
 
-/// Accepts every model; used until the PRISM front end can be called (and by tests of the server
-/// alone).
+/// Accepts every model: for tests of the server alone (`InProcessServer`), which need no engine.
 public struct AcceptingValidator: ModelValidator {
     public init() {}
     public func validate(model: SourceFile, properties: SourceFile, constants: String) -> [ModelDiagnostic] { [] }

@@ -9,11 +9,6 @@
 /// later stages can refuse them by name.
 public enum ModelType: String, Sendable, Hashable, Codable {
     case ctmc, dtmc, mdp, ma, pta, pomdp, popta, smg, csg, tsg, lts
-
-    /// `stochastic` is PRISM's older keyword for `ctmc`.
-    public static func fromKeyword(_ keyword: String) -> ModelType? {
-        keyword == "stochastic" ? .ctmc : ModelType(rawValue: keyword)
-    }
 }
 
 public struct CheckedModel: Sendable {

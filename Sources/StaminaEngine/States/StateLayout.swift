@@ -116,10 +116,4 @@ public struct StateLayout: Sendable {
     public func describe(_ words: [UInt64]) -> String {
         words.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { describe($0) } ?? "" }
     }
-
-    /// The value of `slot` as a PRISM value (for exports).
-    public func valueText(_ slot: Int, in words: UnsafePointer<UInt64>) -> String {
-        let v = value(slot, in: words)
-        return variables[slot].type == .bool ? (v != 0 ? "true" : "false") : String(v)
-    }
 }

@@ -48,9 +48,10 @@ struct JobsController: Sendable {
     private func create(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let principal = try await tokens.principal(request)
         let idempotencyKey = request.headers[.idempotencyKey].map { String($0.prefix(200)) }
+        // A retry of an answered request is answered without reading its body; concurrent first
+        // tries are settled by the store's insert (one job per owner and key).
         if let principal, let key = idempotencyKey,
-            let id = try await service.store.idempotentJobID(owner: principal.owner, key: key),
-            let job = try await service.store.job(id: id)
+            let job = try await service.store.job(owner: principal.owner, idempotencyKey: key)
         {
             return accepted(job, token: nil)
         }
@@ -77,11 +78,9 @@ struct JobsController: Sendable {
         let job = try await service.submit(
             .init(
                 owner: owner, quotaKey: quotaKey, name: form.field("name"), model: files.model,
-                properties: files.properties, parameters: parameters))
+                properties: files.properties, parameters: parameters,
+                idempotencyKey: anonymous == nil ? idempotencyKey : nil))
         if let anonymous { try await tokens.keep(anonymous.record) }
-        if let key = idempotencyKey, anonymous == nil {
-            try await service.store.rememberIdempotency(owner: owner, key: key, jobID: job.id, now: Date())
-        }
         return accepted(job, token: anonymous?.token)
     }
 

@@ -38,6 +38,9 @@ public struct NewJob: Sendable {
     /// Whom quotas count this job against; nil = its owner. Legacy and anonymous `/v1` jobs count
     /// against the client address (`ip:<address>`), so fresh anonymous tokens buy no extra jobs.
     public var quotaKey: String? = nil
+    /// The client's `Idempotency-Key`: an owner's second job with the same key is not inserted, the
+    /// store answers with the first (see `JobStore.insert`).
+    public var idempotencyKey: String? = nil
 }
 
 /// A bearer token's record; only the SHA-256 of the token is stored.

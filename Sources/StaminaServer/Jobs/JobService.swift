@@ -98,6 +98,8 @@ final class JobService: Sendable {
         var model: SubmissionForm.File
         var properties: SubmissionForm.File
         var parameters: JobParameters
+        /// See `NewJob.idempotencyKey`.
+        var idempotencyKey: String? = nil
     }
 
     static func files(from form: SubmissionForm) throws(APIError) -> (
@@ -149,11 +151,17 @@ final class JobService: Sendable {
             id: id, owner: submission.owner,
             name: String((submission.name ?? submission.model.fileName).prefix(255)),
             parameters: submission.parameters, modelFileName: submission.model.fileName,
-            propertiesFileName: submission.properties.fileName, createdAt: Date(), quotaKey: submission.quotaKey)
+            propertiesFileName: submission.properties.fileName, createdAt: Date(), quotaKey: submission.quotaKey,
+            idempotencyKey: submission.idempotencyKey)
         do {
             let record = try await store.insert(
                 job, ownerQuota: configuration.activeJobsPerOwner, queuedQuota: configuration.queuedJobsPerOwner,
                 systemQuota: configuration.jobsInSystem)
+            // The owner's earlier job with this idempotency key: this submission made nothing new.
+            guard record.id == id else {
+                directory.remove()
+                return record
+            }
             metrics.jobSubmitted()
             runner.wake()
             return record

@@ -12,8 +12,6 @@ public enum JobState: String, Codable, Sendable, CaseIterable {
     /// Counted against quotas: the job holds or waits for a worker.
     public var isActive: Bool { self == .queued || self == .running || self == .cancelling }
     public var isTerminal: Bool { !isActive }
-
-    static let activeSQLList = "('QUEUED','RUNNING','CANCELLING')"
 }
 
 /// Why a job FAILED. Tool failures and limit violations are final; only WORKER_LOST is retried.

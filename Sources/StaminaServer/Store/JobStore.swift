@@ -7,7 +7,9 @@ public protocol JobStore: Sendable {
     /// Inserts the job unless its quota key (`NewJob.quotaKey`: the client address for legacy and
     /// anonymous submissions, the token's owner otherwise) already has `ownerQuota` active jobs or
     /// `queuedQuota` QUEUED ones, or the system has `systemQuota` active jobs; the checks and the
-    /// insert are one statement.
+    /// insert are one statement. If the owner already has a job with `job.idempotencyKey`, nothing is
+    /// inserted and that job is returned (its id is not `job.id`), also when the quotas are full:
+    /// concurrent submissions with one key make exactly one job (a unique key on (owner, key)).
     func insert(_ job: NewJob, ownerQuota: Int, queuedQuota: Int, systemQuota: Int) async throws(StoreError)
         -> JobRecord
     func job(id: String) async throws(StoreError) -> JobRecord?
@@ -33,8 +35,8 @@ public protocol JobStore: Sendable {
     /// Terminal jobs finished before `cutoff` -> PRUNED (log replaced by the tombstone text).
     func prune(finishedBefore cutoff: Date, tombstoneLog: String) async throws(StoreError) -> [String]
 
-    func idempotentJobID(owner: String, key: String) async throws(StoreError) -> String?
-    func rememberIdempotency(owner: String, key: String, jobID: String, now: Date) async throws(StoreError)
+    /// The owner's job inserted with this `Idempotency-Key`, if it still exists.
+    func job(owner: String, idempotencyKey: String) async throws(StoreError) -> JobRecord?
 
     func insertToken(_ token: TokenRecord, now: Date) async throws(StoreError)
     func token(hash: String) async throws(StoreError) -> TokenRecord?

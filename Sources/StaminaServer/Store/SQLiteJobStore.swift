@@ -84,6 +84,21 @@ public final class SQLiteJobStore: JobStore {
         if try await !columns("tokens").contains("anonymous") {
             _ = try await connection.query("ALTER TABLE tokens ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0", [])
         }
+        if try await !columns("jobs").contains("idempotency_key") {
+            // Keys lived in a table of their own, written after the insert (two requests with one key
+            // could both insert); now they are a unique column of the job, checked by the insert.
+            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT", [])
+            if try await !columns("idempotency").isEmpty {
+                _ = try await connection.query(
+                    """
+                    UPDATE jobs SET idempotency_key =
+                      (SELECT key FROM idempotency i WHERE i.job_id = jobs.id AND i.owner = jobs.owner LIMIT 1)
+                    """, [])
+                _ = try await connection.query("DROP TABLE idempotency", [])
+            }
+        }
+        _ = try await connection.query(
+            "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(owner, idempotency_key)", [])
         _ = try await connection.query("CREATE INDEX IF NOT EXISTS jobs_quota ON jobs(quota_key, state)", [])
         _ = try await connection.query("CREATE INDEX IF NOT EXISTS tokens_owner ON tokens(owner)", [])
     }
@@ -154,7 +169,9 @@ public final class SQLiteJobStore: JobStore {
             created_at REAL NOT NULL,
             started_at REAL,
             finished_at REAL,
-            version INTEGER NOT NULL DEFAULT 0)
+            version INTEGER NOT NULL DEFAULT 0,
+            quota_key TEXT,
+            idempotency_key TEXT)
         """,
         "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, seq)",
         "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, seq)",
@@ -163,11 +180,6 @@ public final class SQLiteJobStore: JobStore {
             hash TEXT PRIMARY KEY, owner TEXT NOT NULL, admin INTEGER NOT NULL, created_at REAL NOT NULL)
         """,
         "CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL)",
-        """
-        CREATE TABLE IF NOT EXISTS idempotency (
-            owner TEXT NOT NULL, key TEXT NOT NULL, job_id TEXT NOT NULL, created_at REAL NOT NULL,
-            PRIMARY KEY (owner, key))
-        """,
     ]
 
     private static let columns = """
@@ -184,27 +196,38 @@ public final class SQLiteJobStore: JobStore {
         let quotaKey = job.quotaKey ?? job.owner
         let rows = try await write(
             """
-            INSERT INTO jobs (id, owner, name, state, parameters, model_file, props_file, created_at, quota_key)
-            SELECT ?1, ?2, ?3, 'QUEUED', ?4, ?5, ?6, ?7, ?10
-            WHERE (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state IN \(JobState.activeSQLList)) < ?8
-              AND (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state = 'QUEUED') < ?11
-              AND (SELECT COUNT(*) FROM jobs WHERE state IN \(JobState.activeSQLList)) < ?9
+            INSERT INTO jobs (
+              id, owner, name, state, parameters, model_file, props_file, created_at, quota_key, idempotency_key)
+            SELECT ?1, ?2, ?3, \(JobState.queued.sql), ?4, ?5, ?6, ?7, ?10, ?12
+            WHERE (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state IN \(JobState.activeSQL)) < ?8
+              AND (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state = \(JobState.queued.sql)) < ?11
+              AND (SELECT COUNT(*) FROM jobs WHERE state IN \(JobState.activeSQL)) < ?9
+            ON CONFLICT (owner, idempotency_key) DO NOTHING
             RETURNING \(Self.columns)
             """,
             [
                 .text(job.id), .text(job.owner), .text(job.name), .text(parameters), .text(job.modelFileName),
                 .text(job.propertiesFileName), .float(job.createdAt.timeIntervalSince1970),
                 .integer(ownerQuota), .integer(systemQuota), .text(quotaKey), .integer(queuedQuota),
+                job.idempotencyKey.map { .text($0) } ?? .null,
             ])
         if let record = rows.first.flatMap(Self.record) {
             remember(record)
             ownerChanged(record.owner)
             return record
         }
+        // Nothing inserted: the key was taken (asked of the writer, which has seen every commit) or
+        // a quota is full.
+        if let key = job.idempotencyKey,
+            let existing = try await write(Self.idempotentSelect, [.text(job.owner), .text(key)]).first
+                .flatMap(Self.record)
+        {
+            return existing
+        }
         let counts = try await read(
             """
-            SELECT COUNT(*) AS active, COALESCE(SUM(state = 'QUEUED'), 0) AS queued FROM jobs
-            WHERE quota_key = ? AND state IN \(JobState.activeSQLList)
+            SELECT COUNT(*) AS active, COALESCE(SUM(state = \(JobState.queued.sql)), 0) AS queued FROM jobs
+            WHERE quota_key = ? AND state IN \(JobState.activeSQL)
             """, [.text(quotaKey)]
         ).first
         if counts?.column("active")?.integer ?? 0 >= ownerQuota { throw .ownerQuotaExceeded(limit: ownerQuota) }
@@ -295,8 +318,9 @@ public final class SQLiteJobStore: JobStore {
     public func claimNext(now: Date) async throws(StoreError) -> JobRecord? {
         let record = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = 'RUNNING', attempts = attempts + 1, started_at = ?
-            WHERE seq = (SELECT seq FROM jobs WHERE state = 'QUEUED' ORDER BY seq LIMIT 1)
+            UPDATE jobs SET version = version + 1, state = \(JobState.running.sql), attempts = attempts + 1,
+              started_at = ?
+            WHERE seq = (SELECT seq FROM jobs WHERE state = \(JobState.queued.sql) ORDER BY seq LIMIT 1)
             RETURNING \(Self.columns)
             """, [.float(now.timeIntervalSince1970)]
         ).first.flatMap(Self.record)
@@ -311,7 +335,7 @@ public final class SQLiteJobStore: JobStore {
         let rows = try await write(
             """
             UPDATE jobs SET version = version + 1, state = ?, failure_reason = ?, failure_message = ?, result = ?, log = ?, finished_at = ?
-            WHERE id = ? AND state IN ('RUNNING', 'CANCELLING') RETURNING \(Self.columns)
+            WHERE id = ? AND state IN \(JobState.sql([.running, .cancelling])) RETURNING \(Self.columns)
             """,
             [
                 .text(state.rawValue), reason.map { .text($0.rawValue) } ?? .null, message.map { .text($0) } ?? .null,
@@ -322,13 +346,14 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func requestCancel(id: String, now: Date) async throws(StoreError) -> JobRecord? {
+        let queued = JobState.queued.sql
         let rows = try await write(
             """
             UPDATE jobs SET version = version + 1,
-              state = CASE state WHEN 'QUEUED' THEN 'CANCELLED' ELSE 'CANCELLING' END,
-              finished_at = CASE state WHEN 'QUEUED' THEN ?2 ELSE finished_at END,
-              log = CASE state WHEN 'QUEUED' THEN 'Killed.' || char(10) ELSE log END
-            WHERE id = ?1 AND state IN ('QUEUED', 'RUNNING') RETURNING \(Self.columns)
+              state = CASE state WHEN \(queued) THEN \(JobState.cancelled.sql) ELSE \(JobState.cancelling.sql) END,
+              finished_at = CASE state WHEN \(queued) THEN ?2 ELSE finished_at END,
+              log = CASE state WHEN \(queued) THEN 'Killed.' || char(10) ELSE log END
+            WHERE id = ?1 AND state IN \(JobState.sql([.queued, .running])) RETURNING \(Self.columns)
             """, [.text(id), .float(now.timeIntervalSince1970)])
         if let record = rows.first.flatMap(Self.record) {
             remember(record)
@@ -359,20 +384,24 @@ public final class SQLiteJobStore: JobStore {
         cache.withLock { $0.jobs.removeAll() }
         _ = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = 'CANCELLED', finished_at = ?, log = coalesce(log, '') || 'Killed.' || char(10)
-            WHERE state = 'CANCELLING'
+            UPDATE jobs SET version = version + 1, state = \(JobState.cancelled.sql), finished_at = ?,
+              log = coalesce(log, '') || 'Killed.' || char(10)
+            WHERE state = \(JobState.cancelling.sql)
             """, [time])
         let failed = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = 'FAILED', failure_reason = 'WORKER_LOST',
+            UPDATE jobs SET version = version + 1, state = \(JobState.failed.sql),
+              failure_reason = '\(FailureReason.workerLost.rawValue)',
               failure_message = 'the server stopped while the job ran, ' || attempts || ' times', finished_at = ?,
               log = coalesce(log, '') || '[ERROR]: the server stopped while this job ran' || char(10)
-            WHERE state = 'RUNNING' AND attempts >= ? RETURNING id
+            WHERE state = \(JobState.running.sql) AND attempts >= ? RETURNING id
             """, [time, .integer(maxAttempts)]
         ).count
         let requeued = try await write(
-            "UPDATE jobs SET version = version + 1, state = 'QUEUED', started_at = NULL WHERE state = 'RUNNING' RETURNING id",
-            []
+            """
+            UPDATE jobs SET version = version + 1, state = \(JobState.queued.sql), started_at = NULL
+            WHERE state = \(JobState.running.sql) RETURNING id
+            """, []
         ).count
         return (requeued, failed)
     }
@@ -380,23 +409,18 @@ public final class SQLiteJobStore: JobStore {
     public func prune(finishedBefore cutoff: Date, tombstoneLog: String) async throws(StoreError) -> [String] {
         let ids = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = 'PRUNED', log = ?, result = NULL
-            WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND finished_at < ? RETURNING id
+            UPDATE jobs SET version = version + 1, state = \(JobState.pruned.sql), log = ?, result = NULL
+            WHERE state IN \(JobState.finishedSQL) AND finished_at < ? RETURNING id
             """, [.text(tombstoneLog), .float(cutoff.timeIntervalSince1970)]
         ).compactMap { $0.column("id")?.string }
         forget(ids)
         return ids
     }
 
-    public func idempotentJobID(owner: String, key: String) async throws(StoreError) -> String? {
-        try await read("SELECT job_id FROM idempotency WHERE owner = ? AND key = ?", [.text(owner), .text(key)])
-            .first?.column("job_id")?.string
-    }
+    private static let idempotentSelect = "SELECT \(columns) FROM jobs WHERE owner = ? AND idempotency_key = ?"
 
-    public func rememberIdempotency(owner: String, key: String, jobID: String, now: Date) async throws(StoreError) {
-        _ = try await write(
-            "INSERT OR IGNORE INTO idempotency (owner, key, job_id, created_at) VALUES (?, ?, ?, ?)",
-            [.text(owner), .text(key), .text(jobID), .float(now.timeIntervalSince1970)])
+    public func job(owner: String, idempotencyKey: String) async throws(StoreError) -> JobRecord? {
+        try await read(Self.idempotentSelect, [.text(owner), .text(idempotencyKey)]).first.flatMap(Self.record)
     }
 
     public func insertToken(_ token: TokenRecord, now: Date) async throws(StoreError) {
@@ -424,7 +448,7 @@ public final class SQLiteJobStore: JobStore {
         try await write(
             """
             DELETE FROM tokens WHERE anonymous = 1
-              AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.owner = tokens.owner AND jobs.state != 'PRUNED')
+              AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.owner = tokens.owner AND jobs.state != \(JobState.pruned.sql))
             RETURNING hash
             """, []
         ).compactMap { $0.column("hash")?.string }
@@ -469,4 +493,15 @@ public final class SQLiteJobStore: JobStore {
             finishedAt: row.column("finished_at")?.double.map(Date.init(timeIntervalSince1970:)),
             sequence: Int64(sequence), version: Int64(row.column("version")?.integer ?? 0))
     }
+}
+
+/// State names as SQL literals, derived from `JobState`: the store is the only place that writes
+/// them, and a renamed state cannot leave a query behind.
+extension JobState {
+    fileprivate var sql: String { "'\(rawValue)'" }
+    fileprivate static func sql(_ states: [JobState]) -> String { "(" + states.map(\.sql).joined(separator: ",") + ")" }
+    /// Counted against quotas.
+    fileprivate static let activeSQL = sql(allCases.filter(\.isActive))
+    /// Finished with files still kept: what retention prunes.
+    fileprivate static let finishedSQL = sql(allCases.filter { $0.isTerminal && $0 != .pruned })
 }
