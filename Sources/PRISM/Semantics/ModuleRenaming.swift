@@ -1,6 +1,8 @@
 // Module renaming (`module P2 = P1 [x1=x2, a=b] endmodule`) as PRISM does it: formulas used in
 // the base module are expanded first, then every identifier and action in the copy is renamed.
-// The result is an ordinary module syntax tree, checked like any other.
+// The result is an ordinary module syntax tree, checked like any other. A formula is not copied
+// into each use: its body is renamed once per renamed module and becomes a formula of its own
+// (`f@P2`), which the checker shares like any other, so nested formulas cannot blow up here.
 
 struct IdentifierRenaming {
     var map: [String: String]
@@ -11,11 +13,16 @@ struct IdentifierRenaming {
     /// Identifiers seen in the base module (after formula expansion), to refuse renaming names
     /// that do not occur.
     var seen: Set<String> = []
+    /// The renamed copies of the formulas the module uses, named `formula@module`.
+    var renamedFormulas: [(name: String, body: SyntaxExpression)] = []
+    private var renamedFormulaNames: Set<String> = []
+    private let suffix: String
     private var expanding: [String] = []
 
-    init(map: [String: String], formulas: [String: SyntaxExpression]) {
+    init(map: [String: String], formulas: [String: SyntaxExpression], module: String) {
         self.map = map
         self.formulas = formulas
+        suffix = "@" + module
     }
 
     func name(_ text: String) -> String { map[text] ?? text }
@@ -28,11 +35,13 @@ struct IdentifierRenaming {
         case .integer, .double, .bool, .label: return expression
         case .identifier(let text):
             if let body = formulas[text], !expanding.contains(text), expanding.count < 100 {
-                expanding.append(text)
-                defer { expanding.removeLast() }
-                let expanded = rewrite(body)
-                // Keep the use site's position so errors point into the renamed module.
-                return SyntaxExpression(kind: .parenthesized(expanded), start: expression.start, end: expression.end)
+                if renamedFormulaNames.insert(text).inserted {
+                    expanding.append(text)
+                    defer { expanding.removeLast() }
+                    renamedFormulas.append((text + suffix, rewrite(body)))
+                }
+                result.kind = .identifier(text + suffix)
+                return result
             }
             seen.insert(text)
             result.kind = .identifier(name(text))
@@ -107,12 +116,16 @@ extension Checker {
             }
             map[from.text] = to.text
         }
-        var renaming = IdentifierRenaming(map: map, formulas: formulas)
+        var renaming = IdentifierRenaming(map: map, formulas: formulas, module: renamed.name.text)
         for (from, to) in renamed.renames { renaming.targets[from.text] = to.offset }
         var module = base
         module.name = renamed.name
         module.variables = base.variables.map { renaming.rewrite($0) }
         module.commands = base.commands.map { renaming.rewrite($0) }
+        for (name, body) in renaming.renamedFormulas {
+            symbols[name] = .formula(self.formulas.count)
+            self.formulas.append(FormulaEntry(name: Name(text: name, offset: body.start), body: body, file: .model))
+        }
         for variable in base.variables where map[variable.name.text] == nil {
             error(
                 .model, renamed.name.offset,
