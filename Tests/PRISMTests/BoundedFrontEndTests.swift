@@ -128,7 +128,9 @@ import Testing
         for index in 0..<60 { lines.append("module c\(index) = m [x=x\(index)] endmodule") }
         let found = try diagnostics(lines.joined(separator: "\n"))
         #expect(
-            found.contains { $0.message == "the model and properties has too many expression nodes: more than 400000" })
+            found.contains {
+                $0.message == "the renamed modules' copies has too many expression nodes: more than 400000"
+            })
     }
 
     /// Too many errors stop being recorded: each costs a scan of its line.

@@ -84,6 +84,10 @@ struct Checker {
     var loweredNodes = 0
     /// Set once a budget is exceeded, so the refusal is reported once and lowering stops.
     var budgetExceeded = false
+    /// Syntax nodes copied by module renaming so far (each copy is checked like a module of its
+    /// own), and each base module's size, counted once.
+    var copiedNodes = 0
+    var moduleSizes: [String: Int] = [:]
 
     init(model: SourceFile, properties: SourceFile?) {
         modelFile = model

@@ -116,6 +116,17 @@ extension Checker {
             }
             map[from.text] = to.text
         }
+        // A renaming is a few bytes but copies the whole base module: bound what copies add up to.
+        let size = moduleSizes[base.name.text] ?? Checker.nodeCount(base)
+        moduleSizes[base.name.text] = size
+        copiedNodes += size
+        guard copiedNodes <= FrontEndLimits.maximumNodes, !budgetExceeded else {
+            if !budgetExceeded {
+                budgetExceeded = true
+                error(.model, renamed.name.offset, FrontEndLimits.nodesMessage("the renamed modules' copies"))
+            }
+            return nil
+        }
         var renaming = IdentifierRenaming(map: map, formulas: formulas, module: renamed.name.text)
         for (from, to) in renamed.renames { renaming.targets[from.text] = to.offset }
         var module = base
@@ -140,6 +151,34 @@ extension Checker {
             ok = false
         }
         return ok ? (module, renaming) : nil
+    }
+
+    /// Expression nodes in a module's declarations and commands: what one renamed copy costs.
+    static func nodeCount(_ module: ModuleSyntax) -> Int {
+        var total = 0
+        for variable in module.variables {
+            if case .range(let low, let high) = variable.type { total += nodeCount(low) + nodeCount(high) }
+            total += variable.initial.map(nodeCount) ?? 0
+        }
+        for command in module.commands {
+            total += nodeCount(command.guardExpression)
+            for update in command.updates {
+                total += update.rate.map(nodeCount) ?? 0
+                for assignment in update.assignments { total += nodeCount(assignment.value) }
+            }
+        }
+        return total
+    }
+
+    static func nodeCount(_ expression: SyntaxExpression) -> Int {
+        switch expression.kind {
+        case .integer, .double, .bool, .identifier, .label: 1
+        case .unary(_, let a), .parenthesized(let a), .probability(_, let a), .steadyState(_, let a): 1 + nodeCount(a)
+        case .binary(_, let a, let b): 1 + nodeCount(a) + nodeCount(b)
+        case .conditional(let a, let b, let c): 1 + nodeCount(a) + nodeCount(b) + nodeCount(c)
+        case .call(_, let arguments): 1 + arguments.reduce(0) { $0 + nodeCount($1) }
+        case .reward, .temporal: 1
+        }
     }
 
     /// A command's text with the renaming applied to its identifiers, for error messages.
