@@ -60,7 +60,7 @@ import Testing
         let copy = model.commands[2]
         #expect(copy.module == 1 && copy.action == "go2")
         // `ready` was expanded before renaming, so it tests s2 in the copy.
-        #expect(copy.guardExpression == .compare(.equal, .variable(slot: 1, type: .int), .literal(.int(0))))
+        #expect(copy.guardExpression.inlined == .compare(.equal, .variable(slot: 1, type: .int), .literal(.int(0))))
         #expect(copy.updates[0].rate == .literal(.double(2)))
         #expect(model.groups.contains(SynchronizationGroup(action: "sync", parts: [[1], [3]])))
     }

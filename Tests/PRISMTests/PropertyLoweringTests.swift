@@ -16,7 +16,7 @@ import Testing
         """
 
     func formulas(_ properties: String, constants: [String: String] = [:]) throws -> [StateFormula] {
-        try checked(Self.model, properties: properties, constants: constants).properties.map(\.formula)
+        try checked(Self.model, properties: properties, constants: constants).properties.map(\.formula.inlined)
     }
 
     static let top = StateFormula.atom(.compare(.equal, .variable(slot: 0, type: .int), .literal(.int(3))))

@@ -172,8 +172,10 @@ import Testing
     @Test func deepNestingIsAnErrorNotACrash() throws {
         let nested = String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000)
         let found = try diagnostics("ctmc\nconst int N = \(nested);\nmodule m x : bool; endmodule")
-        #expect(found.first?.message == "expression nested too deeply")
+        #expect(found.first?.message.hasPrefix("expression nested too deeply: more than 100 levels") == true)
         let minus = String(repeating: "-", count: 5000) + "1"
-        #expect(try diagnostics("ctmc\nconst int N = \(minus);").first?.message == "expression nested too deeply")
+        #expect(
+            try diagnostics("ctmc\nconst int N = \(minus);").first?.message.hasPrefix("expression nested too deeply")
+                == true)
     }
 }

@@ -60,10 +60,14 @@ public indirect enum Expr: Sendable, Hashable {
     case logical(LogicalOperator, Expr, Expr)
     case ifThenElse(Expr, Expr, Expr)
     case call(BuiltinFunction, [Expr])
+    /// A formula or label body lowered once and referenced wherever the name is used, so that a
+    /// model whose formulas use each other many times stays as small as its text (see `SharedExpr`).
+    case shared(SharedExpr)
 
     public var type: ValueType {
         switch self {
         case .literal(let value): value.type
+        case .shared(let node): node.type
         case .variable(_, let type): type
         case .intToDouble, .divide: .double
         case .not, .compare, .logical: .bool

@@ -30,7 +30,7 @@ public enum Optimization: String, Sendable, Hashable {
 }
 
 public indirect enum StateFormula: Sendable, Hashable {
-    /// A boolean expression over variables (labels and formulas inlined).
+    /// A boolean expression over variables (labels and formulas as shared nodes).
     case atom(Expr)
     /// The built-in `"init"` label.
     case initial

@@ -45,17 +45,34 @@ struct SourceFile: Sendable {
         return SourceLocation(file: name, line: line + 1, column: column)
     }
 
-    /// The source line holding `offset` and a caret under it.
+    /// Bytes of context shown on each side of the caret: a diagnostic on a megabyte-long line
+    /// must not carry the whole line.
+    static let snippetContext = 80
+
+    /// The source line holding `offset` (cut to a window around it) and a caret under it.
     func snippet(at offset: Int) -> String {
         let clamped = min(max(offset, 0), bytes.count)
         let line = lineIndex(of: clamped)
-        let start = lineStarts[line]
-        let end = lineEnd(line)
+        var start = lineStarts[line]
+        var end = lineEnd(line)
+        let position = min(clamped, end)
+        var (before, after) = ("", "")
+        if position - start > Self.snippetContext {
+            start = position - Self.snippetContext
+            // Start on a character boundary (not a UTF-8 continuation byte).
+            while start < position, bytes[start] & 0xC0 == 0x80 { start += 1 }
+            before = "..."
+        }
+        if end - position > Self.snippetContext {
+            end = position + Self.snippetContext
+            while end > position, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            after = "..."
+        }
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
-        let prefix = String(decoding: bytes[start..<min(clamped, end)], as: UTF8.self)
+        let prefix = before + String(decoding: bytes[start..<position], as: UTF8.self)
         // Keep tabs so the caret lines up whatever the terminal's tab width.
         let padding = String(prefix.map { $0 == "\t" ? "\t" : " " })
-        return "  \(text)\n  \(padding)^"
+        return "  \(before)\(text)\(after)\n  \(padding)^"
     }
 
     func diagnostic(at offset: Int, _ message: String) -> Diagnostic {

@@ -31,6 +31,15 @@ struct LabelEntry {
     var file: FileRole
 }
 
+/// A formula (by index) or label (by name) body in one kind of context: what it may refer to
+/// changes what it lowers to, so each kind of use gets its own shared node.
+struct SharedBodyKey: Hashable {
+    var name: String
+    var isLabel: Bool
+    var allowVariables: Bool
+    var allowLabels: Bool
+}
+
 enum Symbol {
     case constant(Int)
     case formula(Int)
@@ -66,6 +75,19 @@ struct Checker {
     var missingConstants: Set<Int> = []
     /// Formulas and labels being expanded, to report cycles instead of recursing forever.
     var expansionStack: [String] = []
+    /// Each formula and label body lowered once per kind of use and shared by every use (nil:
+    /// the body has an error, already reported), so expansion is linear in the text.
+    var sharedBodies: [SharedBodyKey: Expr?] = [:]
+    /// Current recursion depth of `lower`, formula and label bodies included, and the number of
+    /// typed nodes built so far: the budgets of `FrontEndLimits`.
+    var loweringDepth = 0
+    var loweredNodes = 0
+    /// Set once a budget is exceeded, so the refusal is reported once and lowering stops.
+    var budgetExceeded = false
+    /// Syntax nodes copied by module renaming so far (each copy is checked like a module of its
+    /// own), and each base module's size, counted once.
+    var copiedNodes = 0
+    var moduleSizes: [String: Int] = [:]
 
     init(model: SourceFile, properties: SourceFile?) {
         modelFile = model
@@ -76,8 +98,15 @@ struct Checker {
         role == .properties ? (propertiesFile ?? modelFile) : modelFile
     }
 
+    /// Diagnostics kept; past this the input is garbage, and each one costs a line scan.
+    static let maximumErrors = 100
+
     mutating func error(_ role: FileRole, _ offset: Int, _ message: String) {
+        guard diagnostics.count < Checker.maximumErrors else { return }
         diagnostics.append(file(role).diagnostic(at: offset, message))
+        if diagnostics.count == Checker.maximumErrors {
+            diagnostics.append(file(role).diagnostic(at: offset, "too many errors; stopping here"))
+        }
     }
 
     /// What a name already denotes, for "duplicate" messages.

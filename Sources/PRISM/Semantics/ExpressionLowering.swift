@@ -23,6 +23,24 @@ extension Checker {
     }
 
     mutating func lower(_ syntax: SyntaxExpression, _ context: ExpressionContext) -> Expr? {
+        guard !budgetExceeded else { return nil }
+        loweredNodes += 1
+        if loweredNodes > FrontEndLimits.maximumNodes {
+            budgetExceeded = true
+            error(context.file, syntax.start, FrontEndLimits.nodesMessage("the model and properties"))
+            return nil
+        }
+        loweringDepth += 1
+        defer { loweringDepth -= 1 }
+        if loweringDepth > FrontEndLimits.maximumDepth {
+            budgetExceeded = true
+            error(context.file, syntax.start, FrontEndLimits.depthMessage())
+            return nil
+        }
+        return lowerNode(syntax, context)
+    }
+
+    private mutating func lowerNode(_ syntax: SyntaxExpression, _ context: ExpressionContext) -> Expr? {
         switch syntax.kind {
         case .integer(let value): return .literal(.int(value))
         case .double(let value): return .literal(.double(value))
@@ -119,11 +137,19 @@ extension Checker {
                 error(context.file, offset, "cyclic formula definition: \(cycle)")
                 return nil
             }
-            expansionStack.append(name)
-            defer { expansionStack.removeLast() }
             var inner = context
             inner.file = formula.file
-            return lower(formula.body, inner)
+            // A model formula cannot refer to labels, wherever it is used, so its uses in the
+            // model and in the properties share one node.
+            if formula.file == .model { inner.allowLabels = false }
+            let key = SharedBodyKey(
+                name: name, isLabel: false, allowVariables: inner.allowVariables, allowLabels: inner.allowLabels)
+            if let known = sharedBodies[key] { return known }
+            expansionStack.append(name)
+            defer { expansionStack.removeLast() }
+            let body = lower(formula.body, inner).map { Checker.shared($0, "formula \(name)") }
+            sharedBodies[key] = body
+            return body
         case nil:
             error(context.file, offset, "undeclared identifier '\(name)'")
             return nil
@@ -145,17 +171,41 @@ extension Checker {
             error(context.file, offset, "unknown label \"\(name)\"")
             return nil
         }
+        return labelBody(name, label, at: offset, context)
+    }
+
+    /// A label's body as one shared node per kind of use: the model's label list and every property
+    /// that names it share it.
+    mutating func labelBody(_ name: String, _ label: LabelEntry, at offset: Int, _ context: ExpressionContext)
+        -> Expr?
+    {
         let key = "\"\(name)\""
         if let cycleStart = expansionStack.firstIndex(of: key) {
             let cycle = (expansionStack[cycleStart...] + [key]).joined(separator: " -> ")
             error(context.file, offset, "cyclic label definition: \(cycle)")
             return nil
         }
-        expansionStack.append(key)
-        defer { expansionStack.removeLast() }
         var inner = context
         inner.file = label.file
-        return lower(label.body, inner, as: .bool, "label \"\(name)\"")
+        // Only the properties file's labels may refer to other labels.
+        if label.file == .model { inner.allowLabels = false }
+        let sharedKey = SharedBodyKey(
+            name: name, isLabel: true, allowVariables: inner.allowVariables, allowLabels: inner.allowLabels)
+        if let known = sharedBodies[sharedKey] { return known }
+        expansionStack.append(key)
+        defer { expansionStack.removeLast() }
+        let body = lower(label.body, inner, as: .bool, "label \"\(name)\"").map { Checker.shared($0, "label \(key)") }
+        sharedBodies[sharedKey] = body
+        return body
+    }
+
+    /// A body as a shared node; a literal or a variable is as small as a reference, and a literal
+    /// must stay one so that constant folding goes on through formulas.
+    static func shared(_ body: Expr, _ name: String) -> Expr {
+        switch body {
+        case .literal, .variable, .shared: body
+        default: .shared(SharedExpr(name: name, body: body))
+        }
     }
 
     /// The value of constant `index`, evaluating its definition on first use.

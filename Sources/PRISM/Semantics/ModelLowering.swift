@@ -91,7 +91,8 @@ extension Checker {
         // Modules in model order, renamed ones expanded.
         var plain: [String: ModuleSyntax] = [:]
         for case .module(let module) in syntax.modules { plain[module.name.text] = plain[module.name.text] ?? module }
-        let formulaBodies = Dictionary(formulas.map { ($0.name.text, $0.body) }, uniquingKeysWith: { a, _ in a })
+        let formulaBodies = Dictionary(
+            formulas.filter { $0.file == .model }.map { ($0.name.text, $0.body) }, uniquingKeysWith: { a, _ in a })
         var modules: [(syntax: ModuleSyntax, renaming: IdentifierRenaming?)] = []
         var moduleNames: Set<String> = []
         for item in syntax.modules {
@@ -151,7 +152,7 @@ extension Checker {
             guard let label = labels[name] else { continue }
             var context = ExpressionContext.model
             context.purpose = "label \"\(name)\""
-            if let expression = lower(label.body, context, as: .bool, "label \"\(name)\"") {
+            if let expression = labelBody(name, label, at: label.name.offset, context) {
                 checkedLabels.append(Label(name: name, expression: expression))
             }
         }

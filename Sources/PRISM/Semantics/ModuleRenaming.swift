@@ -1,6 +1,8 @@
 // Module renaming (`module P2 = P1 [x1=x2, a=b] endmodule`) as PRISM does it: formulas used in
 // the base module are expanded first, then every identifier and action in the copy is renamed.
-// The result is an ordinary module syntax tree, checked like any other.
+// The result is an ordinary module syntax tree, checked like any other. A formula is not copied
+// into each use: its body is renamed once per renamed module and becomes a formula of its own
+// (`f@P2`), which the checker shares like any other, so nested formulas cannot blow up here.
 
 struct IdentifierRenaming {
     var map: [String: String]
@@ -11,11 +13,16 @@ struct IdentifierRenaming {
     /// Identifiers seen in the base module (after formula expansion), to refuse renaming names
     /// that do not occur.
     var seen: Set<String> = []
+    /// The renamed copies of the formulas the module uses, named `formula@module`.
+    var renamedFormulas: [(name: String, body: SyntaxExpression)] = []
+    private var renamedFormulaNames: Set<String> = []
+    private let suffix: String
     private var expanding: [String] = []
 
-    init(map: [String: String], formulas: [String: SyntaxExpression]) {
+    init(map: [String: String], formulas: [String: SyntaxExpression], module: String) {
         self.map = map
         self.formulas = formulas
+        suffix = "@" + module
     }
 
     func name(_ text: String) -> String { map[text] ?? text }
@@ -28,11 +35,13 @@ struct IdentifierRenaming {
         case .integer, .double, .bool, .label: return expression
         case .identifier(let text):
             if let body = formulas[text], !expanding.contains(text), expanding.count < 100 {
-                expanding.append(text)
-                defer { expanding.removeLast() }
-                let expanded = rewrite(body)
-                // Keep the use site's position so errors point into the renamed module.
-                return SyntaxExpression(kind: .parenthesized(expanded), start: expression.start, end: expression.end)
+                if renamedFormulaNames.insert(text).inserted {
+                    expanding.append(text)
+                    defer { expanding.removeLast() }
+                    renamedFormulas.append((text + suffix, rewrite(body)))
+                }
+                result.kind = .identifier(text + suffix)
+                return result
             }
             seen.insert(text)
             result.kind = .identifier(name(text))
@@ -107,12 +116,27 @@ extension Checker {
             }
             map[from.text] = to.text
         }
-        var renaming = IdentifierRenaming(map: map, formulas: formulas)
+        // A renaming is a few bytes but copies the whole base module: bound what copies add up to.
+        let size = moduleSizes[base.name.text] ?? Checker.nodeCount(base)
+        moduleSizes[base.name.text] = size
+        copiedNodes += size
+        guard copiedNodes <= FrontEndLimits.maximumNodes, !budgetExceeded else {
+            if !budgetExceeded {
+                budgetExceeded = true
+                error(.model, renamed.name.offset, FrontEndLimits.nodesMessage("the renamed modules' copies"))
+            }
+            return nil
+        }
+        var renaming = IdentifierRenaming(map: map, formulas: formulas, module: renamed.name.text)
         for (from, to) in renamed.renames { renaming.targets[from.text] = to.offset }
         var module = base
         module.name = renamed.name
         module.variables = base.variables.map { renaming.rewrite($0) }
         module.commands = base.commands.map { renaming.rewrite($0) }
+        for (name, body) in renaming.renamedFormulas {
+            symbols[name] = .formula(self.formulas.count)
+            self.formulas.append(FormulaEntry(name: Name(text: name, offset: body.start), body: body, file: .model))
+        }
         for variable in base.variables where map[variable.name.text] == nil {
             error(
                 .model, renamed.name.offset,
@@ -127,6 +151,34 @@ extension Checker {
             ok = false
         }
         return ok ? (module, renaming) : nil
+    }
+
+    /// Expression nodes in a module's declarations and commands: what one renamed copy costs.
+    static func nodeCount(_ module: ModuleSyntax) -> Int {
+        var total = 0
+        for variable in module.variables {
+            if case .range(let low, let high) = variable.type { total += nodeCount(low) + nodeCount(high) }
+            total += variable.initial.map(nodeCount) ?? 0
+        }
+        for command in module.commands {
+            total += nodeCount(command.guardExpression)
+            for update in command.updates {
+                total += update.rate.map(nodeCount) ?? 0
+                for assignment in update.assignments { total += nodeCount(assignment.value) }
+            }
+        }
+        return total
+    }
+
+    static func nodeCount(_ expression: SyntaxExpression) -> Int {
+        switch expression.kind {
+        case .integer, .double, .bool, .identifier, .label: 1
+        case .unary(_, let a), .parenthesized(let a), .probability(_, let a), .steadyState(_, let a): 1 + nodeCount(a)
+        case .binary(_, let a, let b): 1 + nodeCount(a) + nodeCount(b)
+        case .conditional(let a, let b, let c): 1 + nodeCount(a) + nodeCount(b) + nodeCount(c)
+        case .call(_, let arguments): 1 + arguments.reduce(0) { $0 + nodeCount($1) }
+        case .reward, .temporal: 1
+        }
     }
 
     /// A command's text with the renaming applied to its identifiers, for error messages.

@@ -5,8 +5,20 @@
 // properties with a located message, which reads better than a syntax error.
 
 extension Parser {
-    func node(_ kind: SyntaxExpression.Kind, from start: Int) -> SyntaxExpression {
-        SyntaxExpression(kind: kind, start: start, end: max(previousEnd, start))
+    /// Builds a node, refusing it when the expression gets too deep (a long operator chain is a
+    /// left-deep tree that every later pass walks recursively) or the file has too many nodes.
+    mutating func node(_ kind: SyntaxExpression.Kind, from start: Int) throws(SyntaxError) -> SyntaxExpression {
+        let node = SyntaxExpression(kind: kind, start: start, end: max(previousEnd, start))
+        nodeCount += 1
+        if nodeCount > FrontEndLimits.maximumNodes {
+            // One refusal is enough: the rest of the file is not parsed.
+            index = tokens.count - 1
+            throw SyntaxError(offset: start, message: FrontEndLimits.nodesMessage("this file"))
+        }
+        if node.depth > FrontEndLimits.maximumDepth {
+            throw SyntaxError(offset: start, message: FrontEndLimits.depthMessage())
+        }
+        return node
     }
 
     /// A full expression; `path` allows the temporal operators (inside `P[...]`).
@@ -29,12 +41,10 @@ extension Parser {
         advance()
         let bound = try parseTimeBound()
         let right = try parseTemporalUnary()
-        return node(.temporal(temporal, left, right, bound), from: start)
+        return try node(.temporal(temporal, left, right, bound), from: start)
     }
 
     private mutating func parseTemporalUnary() throws(SyntaxError) -> SyntaxExpression {
-        try enter()
-        defer { leave() }
         let start = current.start
         let temporal: TemporalOperator
         switch kind {
@@ -44,16 +54,18 @@ extension Parser {
         default: return try parseConditional(path: true)
         }
         advance()
+        try enter()
+        defer { leave() }
         let bound = try parseTimeBound()
         let operand = try parseTemporalUnary()
-        return node(.temporal(temporal, nil, operand, bound), from: start)
+        return try node(.temporal(temporal, nil, operand, bound), from: start)
     }
 
     /// PRISM's lookahead: in `F<=t (b)` the bound is `t`, not a call `t(b)`.
     private mutating func parseBoundValue() throws(SyntaxError) -> SyntaxExpression {
         if kind == .identifier && peekKind(1) == .leftParen {
             let token = advance()
-            return node(.identifier(text(token)), from: token.start)
+            return try node(.identifier(text(token)), from: token.start)
         }
         return try parseExpression()
     }
@@ -86,15 +98,15 @@ extension Parser {
     }
 
     private mutating func parseConditional(path: Bool) throws(SyntaxError) -> SyntaxExpression {
-        try enter()
-        defer { leave() }
         let start = current.start
         let condition = try parseImplies(path: path)
         guard accept(.question) else { return condition }
+        try enter()
+        defer { leave() }
         let then = try parseImplies(path: path)
         try expect(.colon, "in a conditional expression 'c ? a : b'")
         let otherwise = try parseConditional(path: path)
-        return node(.conditional(condition, then, otherwise), from: start)
+        return try node(.conditional(condition, then, otherwise), from: start)
     }
 
     private mutating func parseBinaryLevel(
@@ -106,7 +118,7 @@ extension Parser {
         while let op = operators(kind) {
             advance()
             let right = try next(&self, path)
-            left = node(.binary(op, left, right), from: start)
+            left = try node(.binary(op, left, right), from: start)
         }
         return left
     }
@@ -157,7 +169,7 @@ extension Parser {
         while kind == .or && peekKind(1) != .or && peekKind(1) != .leftBracket {
             advance()
             let right = try parseAnd(path: path)
-            left = node(.binary(.or, left, right), from: start)
+            left = try node(.binary(.or, left, right), from: start)
         }
         return left
     }
@@ -169,12 +181,12 @@ extension Parser {
     }
 
     private mutating func parseNot(path: Bool) throws(SyntaxError) -> SyntaxExpression {
-        try enter()
-        defer { leave() }
         let start = current.start
         if accept(.not) {
+            try enter()
+            defer { leave() }
             let operand = try parseNot(path: path)
-            return node(.unary(.not, operand), from: start)
+            return try node(.unary(.not, operand), from: start)
         }
         return try parseEquality(path: path)
     }
@@ -206,18 +218,18 @@ extension Parser {
             let op: BinaryOperator = kind == .times ? .times : .divide
             advance()
             let right = try parseUnaryMinus(path: path)
-            left = node(.binary(op, left, right), from: start)
+            left = try node(.binary(op, left, right), from: start)
         }
         return left
     }
 
     private mutating func parseUnaryMinus(path: Bool) throws(SyntaxError) -> SyntaxExpression {
-        try enter()
-        defer { leave() }
         let start = current.start
         if accept(.minus) {
+            try enter()
+            defer { leave() }
             let operand = try parseUnaryMinus(path: path)
-            return node(.unary(.minus, operand), from: start)
+            return try node(.unary(.minus, operand), from: start)
         }
         return try parseBasic(path: path)
     }
@@ -230,34 +242,34 @@ extension Parser {
             guard let value = Int64(text(token)) else {
                 throw SyntaxError(offset: token.start, message: "integer literal \(text(token)) is too large")
             }
-            return node(.integer(value), from: start)
+            return try node(.integer(value), from: start)
         case .double:
             let token = advance()
             guard let value = Double(text(token)), value.isFinite else {
                 throw SyntaxError(offset: token.start, message: "number \(text(token)) is out of range")
             }
-            return node(.double(value), from: start)
+            return try node(.double(value), from: start)
         case .keyword(.true):
             advance()
-            return node(.bool(true), from: start)
+            return try node(.bool(true), from: start)
         case .keyword(.false):
             advance()
-            return node(.bool(false), from: start)
+            return try node(.bool(false), from: start)
         case .identifier:
             let token = advance()
             let name = text(token)
             if kind == .leftParen {
                 advance()
                 let arguments = try parseArguments(path: path)
-                return node(.call(name, arguments), from: start)
+                return try node(.call(name, arguments), from: start)
             }
-            return node(.identifier(name), from: start)
+            return try node(.identifier(name), from: start)
         case .keyword(.min), .keyword(.max):
             let name = kind == .keyword(.min) ? "min" : "max"
             advance()
             try expect(.leftParen, "after '\(name)'")
             let arguments = try parseArguments(path: path)
-            return node(.call(name, arguments), from: start)
+            return try node(.call(name, arguments), from: start)
         case .keyword(.func):
             advance()
             try expect(.leftParen, "after 'func'")
@@ -271,28 +283,28 @@ extension Parser {
             advance()
             try expect(.comma, "after the function name in 'func(name, ...)'")
             let arguments = try parseArguments(path: path)
-            return node(.call(name, arguments), from: start)
+            return try node(.call(name, arguments), from: start)
         case .leftParen:
             advance()
             let inner = try parseExpression(path: path)
             try expect(.rightParen, "to close '('")
-            return node(.parenthesized(inner), from: start)
+            return try node(.parenthesized(inner), from: start)
         case .string:
             let token = advance()
             let name = file.text(from: token.start + 1, to: token.end - 1)
-            return node(.label(name), from: start)
+            return try node(.label(name), from: start)
         case .keyword(.P), .keyword(.Pmin), .keyword(.Pmax):
             let bound = try parseOperatorBound(allowOptimization: true)
             try expect(.leftBracket, "before the path formula of P")
             let formula = try parseExpression(path: true)
             try expect(.rightBracket, "to close 'P[...]'")
-            return node(.probability(bound, formula), from: start)
+            return try node(.probability(bound, formula), from: start)
         case .keyword(.S):
             let bound = try parseOperatorBound(allowOptimization: false)
             try expect(.leftBracket, "after S")
             let formula = try parseExpression()
             try expect(.rightBracket, "to close 'S[...]'")
-            return node(.steadyState(bound, formula), from: start)
+            return try node(.steadyState(bound, formula), from: start)
         case .keyword(.R), .keyword(.Rmin), .keyword(.Rmax):
             return try parseReward(start: start)
         case .keyword(.filter), .keyword(.E), .keyword(.A):
@@ -400,6 +412,6 @@ extension Parser {
             throw unexpected("'C<=t', 'I=t', 'F phi', 'S' or 'C' in a reward formula")
         }
         try expect(.rightBracket, "to close 'R[...]'")
-        return node(.reward(index, bound, path), from: start)
+        return try node(.reward(index, bound, path), from: start)
     }
 }

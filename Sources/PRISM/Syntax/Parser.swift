@@ -13,9 +13,11 @@ struct Parser {
     let tokens: [Token]
     var index = 0
     var diagnostics: [Diagnostic] = []
-    /// Guards against stack exhaustion on absurdly nested input.
+    /// Nesting levels open (parentheses, arguments, unary and `? :` chains), bounded by
+    /// `FrontEndLimits.maximumNesting` so that the recursion cannot exhaust the stack.
     var depth = 0
-    static let maximumDepth = 500
+    /// Expression nodes built so far, bounded by `FrontEndLimits.maximumNodes`.
+    var nodeCount = 0
 
     init(file: SourceFile) {
         self.file = file
@@ -112,10 +114,10 @@ struct Parser {
 
     mutating func enter() throws(SyntaxError) {
         depth += 1
-        if depth > Parser.maximumDepth {
+        if depth > FrontEndLimits.maximumNesting {
             // The caller's `defer { leave() }` is not registered yet when this throws.
             depth -= 1
-            throw SyntaxError(offset: current.start, message: "expression nested too deeply")
+            throw SyntaxError(offset: current.start, message: FrontEndLimits.nestingMessage())
         }
     }
 

@@ -72,6 +72,33 @@ struct SyntaxExpression: Sendable {
     /// Byte offsets of the whole expression, `start..<end`.
     var start: Int
     var end: Int
+    /// Height of the tree (a leaf is 1), kept so that the parser can refuse a too-deep expression
+    /// before any recursive pass walks it.
+    var depth: Int
+
+    init(kind: Kind, start: Int, end: Int) {
+        self.kind = kind
+        self.start = start
+        self.end = end
+        depth = 1 + Self.childDepth(kind)
+    }
+
+    private static func childDepth(_ kind: Kind) -> Int {
+        switch kind {
+        case .integer, .double, .bool, .identifier, .label: 0
+        case .unary(_, let a), .parenthesized(let a), .probability(_, let a), .steadyState(_, let a): a.depth
+        case .binary(_, let a, let b): max(a.depth, b.depth)
+        case .conditional(let a, let b, let c): max(a.depth, b.depth, c.depth)
+        case .call(_, let arguments): arguments.map(\.depth).max() ?? 0
+        case .reward(_, _, let path):
+            switch path {
+            case .cumulative(let a): a?.depth ?? 0
+            case .instantaneous(let a), .reachability(let a): a.depth
+            case .steadyState: 0
+            }
+        case .temporal(_, let a, let b, _): max(a?.depth ?? 0, b.depth)
+        }
+    }
 }
 
 enum VariableTypeSyntax: Sendable {

@@ -132,8 +132,20 @@ struct RangeEvaluation {
     let variables: [Variable]
     init(_ variables: [Variable]) { self.variables = variables }
 
+    /// Each shared node (formula or label body) evaluated once, so the walk is linear in the DAG.
+    private final class Memo {
+        var ranges: [SharedExpr: Range] = [:]
+        var truths: [SharedExpr: Truth] = [:]
+    }
+    private let memo = Memo()
+
     func range(_ expression: Expr) -> Range {
         switch expression {
+        case .shared(let node):
+            if let known = memo.ranges[node] { return known }
+            let result = range(node.body)
+            memo.ranges[node] = result
+            return result
         case .literal(let value):
             switch value {
             case .int(let v): return Range(exactly: Double(v)).widened
@@ -177,6 +189,11 @@ struct RangeEvaluation {
 
     func truth(_ expression: Expr) -> Truth {
         switch expression {
+        case .shared(let node):
+            if let known = memo.truths[node] { return known }
+            let result = truth(node.body)
+            memo.truths[node] = result
+            return result
         case .literal(.bool(let v)): return Truth(canBeTrue: v, canBeFalse: !v)
         case .not(let inner):
             let t = truth(inner)

@@ -2,7 +2,10 @@
 //
 // Each call to `compile` appends the instructions of one expression and returns its range and
 // result register; literals get shared read-only registers, every node a fresh temporary, so
-// compiled expressions never interfere and can be evaluated in any order.
+// compiled expressions never interfere and can be evaluated in any order. A shared node (`Expr.shared`,
+// a formula or label body) is compiled once for the whole program, as a routine that every use
+// calls; the routine runs at most once per loaded state, so a formula used by several guards,
+// rates and rewards is computed once per state, and compiling is linear in the DAG's size.
 
 import PRISM
 
@@ -12,11 +15,28 @@ public struct ExpressionProgram: Sendable {
     public private(set) var registerTemplate: [UInt64]
     public let variableCount: Int
     private var literalRegisters: [Value: Int32] = [:]
+    /// Holds the number of the loaded state (bumped by every load); shared routines compare it with
+    /// the generation they last ran in. It starts at 1 and routines at 0, so nothing is stale.
+    let generationRegister: Int32
+    private struct Routine {
+        var start: Int32
+        var marker: Int32
+        var result: Int32
+    }
+    private var routines: [SharedExpr: Routine] = [:]
 
     public init(variableCount: Int) {
         self.variableCount = variableCount
         registerTemplate = Array(repeating: 0, count: variableCount)
+        registerTemplate.append(1)
+        generationRegister = Int32(variableCount)
     }
+
+    /// Instructions in the program, every compiled expression and shared routine included.
+    public var instructionCount: Int { instructions.count }
+
+    /// Shared nodes compiled (each once, however often it is used).
+    public var sharedRoutineCount: Int { routines.count }
 
     public var registerCount: Int { registerTemplate.count }
 
@@ -111,7 +131,29 @@ public struct ExpressionProgram: Sendable {
             return destination
         case .call(let function, let arguments):
             return emitCall(function, arguments)
+        case .shared(let node):
+            let routine = routine(node)
+            instructions.append(Instruction(.callShared, generationRegister, routine.marker, routine.start))
+            return routine.result
         }
+    }
+
+    /// A shared node's routine, emitted at its first use and jumped over there, so that only a call
+    /// runs it; nested shared nodes become routines of their own.
+    private mutating func routine(_ node: SharedExpr) -> Routine {
+        if let known = routines[node] { return known }
+        let jumpOver = instructions.count
+        instructions.append(Instruction(.jump, 0, 0, 0))
+        // The marker (last generation run) and the return address sit in adjacent registers.
+        let marker = newRegister()
+        _ = newRegister()
+        let start = Int32(instructions.count)
+        let result = emit(node.body)
+        instructions.append(Instruction(.returnShared, generationRegister, marker))
+        instructions[jumpOver].b = Int32(instructions.count)
+        let routine = Routine(start: start, marker: marker, result: result)
+        routines[node] = routine
+        return routine
     }
 
     /// `a & b` / `a | b`: the right operand is evaluated only when it decides the result.

@@ -8,6 +8,7 @@ final class ExpressionEvaluator {
     let registers: UnsafeMutablePointer<UInt64>
     let layout: StateLayout
     let registerCount: Int
+    let generationRegister: Int
 
     init(program: ExpressionProgram, layout: StateLayout) {
         self.layout = layout
@@ -17,6 +18,7 @@ final class ExpressionEvaluator {
         }
         self.code = code
         registerCount = program.registerCount
+        generationRegister = Int(program.generationRegister)
         let registers = UnsafeMutablePointer<UInt64>.allocate(capacity: Swift.max(registerCount, 1))
         program.registerTemplate.withUnsafeBufferPointer { template in
             if let base = template.baseAddress { registers.initialize(from: base, count: template.count) }
@@ -33,6 +35,8 @@ final class ExpressionEvaluator {
     @inline(__always)
     func load(_ state: UnsafePointer<UInt64>) {
         layout.unpack(state, into: registers)
+        // Every shared node's value belongs to the previous state now.
+        registers[generationRegister] &+= 1
     }
 
     /// Evaluates `expression` against the current state; returns the raw register bits.

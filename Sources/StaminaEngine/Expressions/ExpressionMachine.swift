@@ -99,6 +99,14 @@ enum ExpressionMachine {
             case .jumpIfFalse: if r[a] == 0 { pc = b }
             case .jumpIfTrue: if r[a] != 0 { pc = b }
             case .jump: pc = b
+            case .callShared:
+                if r[a] != r[d] {
+                    r[a + 1] = UInt64(pc)
+                    pc = b
+                }
+            case .returnShared:
+                r[a] = r[d]
+                pc = Int(r[a + 1])
             }
         }
         return nil

@@ -4,7 +4,9 @@
 // each register's type, so instructions are typed and need no tags at run time. Registers
 // [0, variableCount) hold the current state's variables, followed by literal registers and then
 // temporaries. Control flow (short-circuit `&`/`|`, `? :`) uses forward jumps so that a branch
-// that is not taken cannot raise an evaluation error.
+// that is not taken cannot raise an evaluation error. A shared node (a formula or label body) is
+// a routine, compiled once and called where it is used; it runs at most once per loaded state,
+// and only when a use is reached, so sharing changes neither results nor errors.
 
 import PRISM
 
@@ -28,6 +30,13 @@ enum Opcode: UInt8, Sendable {
     case jumpIfTrue
     /// Unconditional jump to b.
     case jump
+    /// Runs a shared node's routine at b unless it already ran for the loaded state: register a
+    /// holds the state generation it last ran in, register a+1 its return address, and register
+    /// `destination` the current generation.
+    case callShared
+    /// Ends a shared node's routine: marks it run (register a := register `destination`) and
+    /// returns to the address in register a+1.
+    case returnShared
 }
 
 struct Instruction: Sendable {

@@ -75,6 +75,9 @@ struct SubmissionForm: Sendable {
             var headers: [String: String] = [:]
             var body = ByteBuffer()
         }
+        if MultipartHeaderGuard.hasNonASCIIHeaderName(body, boundary: boundary) {
+            throw APIError.badRequest("malformed multipart body: a part header name is not ASCII")
+        }
         let collector = Collector()
         let parser = MultipartParser(boundary: boundary)
         parser.onHeader = { name, value in collector.headers[name.lowercased()] = value }
