@@ -42,27 +42,32 @@ struct RewardCeilings: Sendable {
         hasTransitionRewards = model.rewards.map { !$0.transitionRewards.isEmpty }
         unboundedVariables = model.rewards.map { structure in
             var slots = Set<Int>()
+            var seen = Set<SharedExpr>()
             for item in structure.stateRewards {
-                Self.collectSlots(item.guardExpression, into: &slots)
-                Self.collectSlots(item.value, into: &slots)
+                Self.collectSlots(item.guardExpression, into: &slots, seen: &seen)
+                Self.collectSlots(item.value, into: &slots, seen: &seen)
             }
             return slots.sorted().filter { variables[$0].lowerBound == nil || variables[$0].upperBound == nil }
                 .map { variables[$0].name }
         }
     }
 
-    private static func collectSlots(_ expression: Expr, into slots: inout Set<Int>) {
+    /// The variables an expression reads; each shared node (formula, label) is walked once, so the
+    /// walk is linear in the DAG, not in the tree it stands for.
+    private static func collectSlots(_ expression: Expr, into slots: inout Set<Int>, seen: inout Set<SharedExpr>) {
         switch expression {
         case .variable(let slot, _): slots.insert(slot)
         case .literal: break
-        case .intToDouble(let a), .not(let a), .negate(let a): collectSlots(a, into: &slots)
+        case .shared(let node):
+            if seen.insert(node).inserted { collectSlots(node.body, into: &slots, seen: &seen) }
+        case .intToDouble(let a), .not(let a), .negate(let a): collectSlots(a, into: &slots, seen: &seen)
         case .arithmetic(_, let a, let b), .divide(let a, let b), .compare(_, let a, let b), .logical(_, let a, let b):
-            collectSlots(a, into: &slots)
-            collectSlots(b, into: &slots)
+            collectSlots(a, into: &slots, seen: &seen)
+            collectSlots(b, into: &slots, seen: &seen)
         case .ifThenElse(let a, let b, let c):
-            for e in [a, b, c] { collectSlots(e, into: &slots) }
+            for e in [a, b, c] { collectSlots(e, into: &slots, seen: &seen) }
         case .call(_, let arguments):
-            for e in arguments { collectSlots(e, into: &slots) }
+            for e in arguments { collectSlots(e, into: &slots, seen: &seen) }
         }
     }
 
