@@ -38,6 +38,18 @@ import Testing
         }
     }
 
+    /// Found by fuzzing: `boundary="` is an empty boundary once its quotes are trimmed, which
+    /// MultipartKit does not survive.
+    @Test func emptyMultipartBoundaryIsRefusedNotACrash() throws {
+        let body = ByteBuffer(string: "--\r\nContent-Disposition: form-data; name=\"m\"\r\n\r\nctmc\r\n----\r\n")
+        #expect {
+            _ = try SubmissionForm.parse(
+                body: body, contentType: "multipart/form-data; boundary=\"", maxFileBytes: 1 << 20)
+        } throws: { error in
+            (error as? APIError)?.status == .badRequest
+        }
+    }
+
     /// The guard looks at header names only: UTF-8 in a file name or in a file's text still works.
     @Test func nonASCIIFileNameAndContentStillParse() throws {
         let body = ByteBuffer(

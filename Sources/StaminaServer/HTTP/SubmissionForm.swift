@@ -35,8 +35,10 @@ struct SubmissionForm: Sendable {
         var form: SubmissionForm
         switch type {
         case "multipart/form-data":
-            guard let boundary = parameter("boundary", in: contentType ?? "") else {
-                throw APIError.badRequest("multipart/form-data needs a boundary parameter")
+            // RFC 2046: 1 to 70 characters. MultipartKit fails on an empty one (found by fuzzing).
+            guard let boundary = parameter("boundary", in: contentType ?? ""), (1...70).contains(boundary.utf8.count)
+            else {
+                throw APIError.badRequest("multipart/form-data needs a boundary parameter of 1 to 70 characters")
             }
             form = try multipart(body: body, boundary: boundary)
         case "application/x-www-form-urlencoded":
