@@ -56,6 +56,8 @@ chmod 0750 "${data}"
 # Everything below runs in the new mount namespace only; nothing outside it changes.
 export stamina data user group client
 timeout 180 unshare -m bash -euo pipefail -c '
+    # The checkout may itself live under /tmp, which the private /tmp below hides: leave it first.
+    cd /
     mount --make-rprivate /
     mount --bind "${data}" "${data}"
     mount -o remount,bind,ro /
