@@ -25,14 +25,16 @@ trap 'rm -rf "${data}" "${client}" "${bin}"' EXIT
 chmod 0755 "${bin}"
 install -m 0755 "${stamina}" "${bin}/stamina"
 stamina="${bin}/stamina"
+# The client reads its model from there too: a checkout under /tmp is hidden by the private /tmp.
+install -m 0644 Tests/Corpus/models/birth_death_finite.prism "${bin}/model.prism"
+install -m 0644 Tests/Corpus/properties/birth_death_finite.csl "${bin}/properties.csl"
 # The client: submits a job, waits for its end, asks /readyz; exits non-zero unless both are fine.
 cat >"${client}" <<'PY'
 import json, sys, time, urllib.request, uuid
 base = f"http://127.0.0.1:{sys.argv[1]}"
 boundary = uuid.uuid4().hex
 parts = []
-for name, path in (("model", "Tests/Corpus/models/birth_death_finite.prism"),
-                   ("properties", "Tests/Corpus/properties/birth_death_finite.csl")):
+for name, path in (("model", sys.argv[2]), ("properties", sys.argv[3])):
     parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"f\"\r\n\r\n".encode()
                  + open(path, "rb").read() + b"\r\n")
 body = b"".join(parts) + f"--{boundary}--\r\n".encode()
@@ -54,7 +56,7 @@ chown "${user}:${group}" "${data}"
 chmod 0750 "${data}"
 
 # Everything below runs in the new mount namespace only; nothing outside it changes.
-export stamina data user group client
+export stamina data user group client bin
 timeout 180 unshare -m bash -euo pipefail -c '
     # The checkout may itself live under /tmp, which the private /tmp below hides: leave it first.
     cd /
@@ -78,6 +80,6 @@ timeout 180 unshare -m bash -euo pipefail -c '
         cat /tmp/serve.err
         exit 1
     fi
-    python3 "${client}" "${port}"
+    python3 "${client}" "${port}" "${bin}/model.prism" "${bin}/properties.csl"
 '
 echo "test_unit_confinement: passed"
