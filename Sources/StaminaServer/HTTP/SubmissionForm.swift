@@ -78,7 +78,8 @@ struct SubmissionForm: Sendable {
             var body = ByteBuffer()
         }
         if MultipartHeaderGuard.hasNonASCIIHeaderName(body, boundary: boundary) {
-            throw APIError.badRequest("malformed multipart body: a part header name is not ASCII, or its headers are too long")
+            throw APIError.badRequest(
+                "malformed multipart body: a part header name is not ASCII, or its headers are too long")
         }
         let collector = Collector()
         let parser = MultipartParser(boundary: boundary)
