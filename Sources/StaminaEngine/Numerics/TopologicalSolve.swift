@@ -72,16 +72,24 @@ struct TopologicalSolve {
 
     /// Bounds for a state all of whose successors are bounded already.
     private func rowBounds(_ s: Int, lower: [Double], upper: [Double]) -> (Double, Double) {
+        chain.rowBounds(s, constant: constant, cap: cap, lower: lower, upper: upper)
+    }
+}
+
+extension EmbeddedChain {
+    /// `constant[s] + sum_j P[s][j] x[j]` from below and above for `x` in `[lower, upper]`, widened
+    /// by the row's rounding allowance and clamped to `[0, cap]`: one certified Gauss-Seidel step.
+    func rowBounds(_ s: Int, constant: [Double], cap: Double, lower: [Double], upper: [Double]) -> (Double, Double) {
         var low = constant[s]
         var high = constant[s]
-        for entry in chain.rowStart[s]..<chain.rowStart[s + 1] {
-            let p = chain.probabilities[entry]
+        for entry in rowStart[s]..<rowStart[s + 1] {
+            let p = probabilities[entry]
             if p == 0 { continue }
-            let j = Int(chain.columns[entry])
+            let j = Int(columns[entry])
             low += p * lower[j]
             high += p * upper[j]
         }
-        let margin = 2 * Double(chain.degrees[s] + 3) * unitRoundoff
+        let margin = 2 * Double(degrees[s] + 3) * unitRoundoff
         return (max(0, low * (1 - margin)), min(cap, high * (1 + margin)))
     }
 }
@@ -271,18 +279,9 @@ struct ComponentSystem {
         var width = 0.0
         for state in members {
             let s = Int(state)
-            var low = constant[s]
-            var high = constant[s]
-            for entry in chain.rowStart[s]..<chain.rowStart[s + 1] {
-                let p = chain.probabilities[entry]
-                if p == 0 { continue }
-                let j = Int(chain.columns[entry])
-                low += p * lower[j]
-                high += p * upper[j]
-            }
-            let margin = 2 * Double(chain.degrees[s] + 3) * unitRoundoff
-            lower[s] = max(lower[s], low * (1 - margin))
-            upper[s] = min(upper[s], cap, high * (1 + margin))
+            let (low, high) = chain.rowBounds(s, constant: constant, cap: cap, lower: lower, upper: upper)
+            lower[s] = max(lower[s], low)
+            upper[s] = min(upper[s], high)
             width = max(width, (upper[s] - lower[s]) / max(1, lower[s]))
         }
         return width
