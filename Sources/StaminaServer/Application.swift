@@ -4,8 +4,11 @@ import Logging
 
 /// Builds the whole server from its configuration: the store, the worker pool, the pruner, the
 /// router with its middleware. Tests call it directly; `stamina serve` runs what it returns.
+/// `store`: a store opened by the caller (tests pass an `InMemoryJobStore`); nil opens the one
+/// the configuration names.
 public func buildApplication(
     configuration: ServerConfiguration, validator: any ModelValidator, logger: Logger,
+    store givenStore: (any JobStore)? = nil,
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
@@ -13,7 +16,10 @@ public func buildApplication(
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
-    let store = try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
+    let store: any JobStore =
+        if let givenStore { givenStore } else {
+            try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
+        }
     let metrics = ServerMetrics()
     let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
     let service = JobService(

@@ -67,7 +67,7 @@ struct EventStream: Sendable {
                 if !chunk.isEmpty { try await writer.write(ByteBuffer(string: chunk)) }
                 if current.state.isTerminal { break }
                 try await Task.sleep(for: Self.pollInterval)
-                guard let next = try await service.store.job(id: current.id) else { break }
+                guard let next = try await service.current(current) else { break }
                 current = next
             }
             try await writer.finish(nil)
