@@ -110,6 +110,16 @@ extension TestClientProtocol {
     }
 }
 
+/// Polls until `condition` gives a value, failing after `timeout` seconds (never sleep-and-hope).
+func poll<T>(_ what: String, timeout: Double = 20, _ condition: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + .seconds(timeout)
+    while ContinuousClock.now < deadline {
+        if let value = try await condition() { return value }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("timed out waiting for \(what)")
+}
+
 extension JobStore {
     /// Does to the oldest QUEUED job what a worker does, without an engine: claims it and stores
     /// its end (state, log, result JSON), so the HTTP layer can be tested on finished jobs.

@@ -81,50 +81,6 @@ struct LifecycleTests {
         #expect(try await server.get("/v1/jobs/\(runningID)/log", token: token).text.hasSuffix("Killed.\n"))
     }
 
-    @Test func ownerQuotaAndSystemQuota() async throws {
-        let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory) + ["owner-quota=2", "system-quota=3", "workers=1"])
-        let first = try await server.v1Submit(model: TestModels.sleeping)
-        let token = try #require(first.object["token"] as? String)
-        #expect(try await server.v1Submit(model: TestModels.sleeping, token: token).status == 202)
-        let third = try await server.v1Submit(model: TestModels.sleeping, token: token)
-        #expect(third.status == 429)
-        #expect(third.object["type"] as? String == "https://staminachecker.org/problems/quota-exceeded")
-        // The same address on the legacy API: the same quota (anonymous jobs count against the address).
-        let sameAddress = try await server.multipart(
-            "/jobs", fields: [("create", "1")],
-            files: [("model_file", "m", TestModels.sleeping), ("prop_file", "p", TestModels.birthDeathProperties)])
-        #expect(sameAddress.status == 429)
-        #expect(sameAddress.object["error"] is String)
-        let admin = RunningServer.adminToken
-        #expect(try await server.v1Submit(model: TestModels.sleeping, token: admin).status == 202)  // another owner
-        let overSystem = try await server.v1Submit(model: TestModels.sleeping, token: admin)
-        #expect(overSystem.status == 429)
-        #expect((overSystem.object["detail"] as? String)?.contains("the server already holds 3") == true)
-        _ = try await server.request("DELETE", "/myjobs")
-    }
-
-    @Test func pruningKeepsATombstone() async throws {
-        let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory) + ["retention=0.5", "prune-interval=0.2"])
-        let reply = try await server.v1Submit()
-        let id = try #require(reply.object["id"] as? String)
-        let token = try #require(reply.object["token"] as? String)
-        #expect(try await server.waitForV1State(id, token: RunningServer.adminToken, ["PRUNED"]) == "PRUNED")
-        // The job's anonymous token expires with it.
-        _ = try await server.waitFor("the anonymous token expired") {
-            try await server.get("/v1/jobs", token: token).status == 401 ? true : nil
-        }
-        #expect(try await server.legacyStatus(id, token: RunningServer.adminToken) == "pruned")
-        let log = try await server.text("POST", "/checkjob", id, token: RunningServer.adminToken)
-        #expect(log.text.hasPrefix("This job was pruned"))
-        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory + "/jobs/\(id)"))
-        // The admin still sees the tombstone.
-        #expect(try await server.get("/v1/jobs/\(id)/result", token: RunningServer.adminToken).status == 410)
-    }
-
     @Test func aJobRunningWhenTheServerIsKilledCompletesAfterRestart() async throws {
         let directory = RunningServer.temporaryDirectory()
         let engine = try FakeEngine.install(in: directory)
