@@ -16,6 +16,9 @@ struct InProcessServer {
     /// The store the server runs on (an `InMemoryJobStore` for the API tests); nil opens SQLite in
     /// the data directory, as `stamina serve` does.
     var store: (any JobStore)?
+    /// The submission check: every model is accepted unless a test asks for the real front end
+    /// (`FrontEndValidator`).
+    var validator: any ModelValidator = AcceptingValidator()
 
     init(
         _ settings: [String] = [], dataDirectory: String = RunningServer.temporaryDirectory(),
@@ -44,7 +47,7 @@ struct InProcessServer {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let app = try await buildApplication(
-            configuration: configuration, validator: AcceptingValidator(), logger: logger, store: store)
+            configuration: configuration, validator: validator, logger: logger, store: store)
         return try await app.test(setup, body)
     }
 }

@@ -286,7 +286,43 @@ struct V1APITests {
                 "unsupported-media-type", "expected multipart/form-data")
             #expect(try await store.countByState().values.reduce(0, +) == 0)  // nothing was stored
             let jobs = (try? FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/jobs")) ?? []
-            #expect(jobs.isEmpty)
+            #expect(jobs.filter { !$0.hasPrefix(".") }.isEmpty)  // the start-up sandbox probe's is its own
+        }
+    }
+
+    @Test func aBrokenModelOrBadConstantsAreRefusedWithLocatedDiagnosticsOnBothAPIs() async throws {
+        let store = InMemoryJobStore()
+        var server = try InProcessServer(["admin-token=adm"], store: store)
+        server.validator = FrontEndValidator()
+        try await server.test { client in
+            let broken = "ctmc\nmodule m\n  s : [0..1] init 0;\n  [] s = 0 -> 1.0 : (s' = t);\nendmodule\n"
+            let reply = try await Self.submit(
+                client, token: "adm", extra: ["model": ["name": "b.prism", "content": broken]])
+            #expect(reply.code == 422)
+            #expect(reply.header("Content-Type") == "application/problem+json")
+            #expect(reply.object["type"] as? String == "https://staminachecker.org/problems/invalid-model")
+            let diagnostics = try #require(reply.object["diagnostics"] as? [[String: Any]])
+            #expect(diagnostics.first?["file"] as? String == "b.prism")
+            #expect(diagnostics.first?["line"] as? Int == 4)
+            #expect((diagnostics.first?["message"] as? String)?.contains("t") == true)
+
+            // Constants the model does not declare, or that are not numbers.
+            for constants in ["M=3", "N=abc"] {
+                let refused = try await Self.submit(client, token: "adm", extra: ["constants": constants])
+                #expect(refused.code == 422, "\(constants)")
+                #expect(refused.object["type"] as? String == "https://staminachecker.org/problems/invalid-model")
+            }
+            let good = try await Self.submit(client, token: "adm", extra: ["constants": "N=5"])
+            #expect(good.code == 202)
+
+            // The same refusal on the legacy endpoint is a 400 with the legacy shape.
+            let legacy = try await client.multipart(
+                "/jobs", fields: [("create", "1")],
+                files: [("model_file", "b.prism", broken), ("prop_file", "p.csl", TestModels.birthDeathProperties)])
+            #expect(legacy.code == 400)
+            #expect(Set(legacy.object.keys) == ["error"])
+            #expect((legacy.object["error"] as? String)?.contains("b.prism:4:") == true)
+            #expect(try await store.countByState()[.queued] == 1)
         }
     }
 
