@@ -3,7 +3,8 @@ import Logging
 
 /// What both APIs do with jobs: submit (validate, store the files, insert under quotas, wake a
 /// worker), look up, list, cancel, delete, rename, read the log. It takes domain values
-/// (`JobSubmission`, `Caller`) and throws `JobServiceError`, never an HTTP type; the controllers
+/// (`JobSubmission`, `Caller`) and throws `JobServiceError` (the one exception is
+/// `parameters(from:)`, which reads the engine settings from a `SubmissionForm`); the controllers
 /// translate HTTP to and from it and reach the store and the workers only through it.
 final class JobService: Sendable {
     private let store: any JobStore
