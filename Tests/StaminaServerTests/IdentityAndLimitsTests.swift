@@ -8,7 +8,7 @@ struct IdentityAndLimitsTests {
     @Test func forwardedForCountsOnlyFromTrustedProxies() async throws {
         let directory = RunningServer.temporaryDirectory()
         let trusting = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory) + ["trusted-proxies=127.0.0.1"])
+            try TestModels.misbehavingEngineSettings(directory) + ["trusted-proxies=127.0.0.1"])
         let forwarded = ["X-Forwarded-For": "198.51.100.9, 203.0.113.7"]
         let reply = try await trusting.multipart(
             "/jobs", fields: [("create", "1")],
@@ -23,7 +23,7 @@ struct IdentityAndLimitsTests {
         let direct = try await trusting.get("/myjobs")
         #expect(direct.object["error"] as? String == "This IP (127.0.0.1) has no active jobs")
 
-        let untrusting = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let untrusting = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         _ = try await untrusting.multipart(
             "/jobs", fields: [("create", "1")],
             files: [
@@ -70,7 +70,7 @@ struct IdentityAndLimitsTests {
 
     @Test func pathLikeAndHTMLNamesAreOnlyShown() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let reply = try await server.multipart(
             "/v1/jobs", fields: [("name", "<script>alert(1)</script>")],
             files: [

@@ -8,7 +8,7 @@ struct LegacyAPITests {
 
     @Test func submitLookupAndCheckjobShowTheColouredEscapedLog() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let reply = try await server.multipart(
             "/jobs", fields: [("create", "yes"), ("method", "-J"), ("kappa", "2"), ("rkappa", "1.5"), ("w", "0.01")],
             files: [
@@ -31,12 +31,18 @@ struct LegacyAPITests {
         let log = try await server.text("POST", "/checkjob", id)
         #expect(log.status == 200)
         #expect(log.header("Content-Type")?.hasPrefix("text/plain") == true)
+        // The real engine ran: its coloured [INFO] line names the method and numbers given, `<`
+        // is escaped, and the results block holds a local run's numbers for the same parameters.
         #expect(
             log.text.contains(
-                "\(escape)[1m\(escape)[34m[INFO]: \(escape)[0m\(escape)[0mUsing iterative method &lt;fake&gt;"))
-        #expect(
-            log.text.contains(
-                "Probability Minimum: 0.250000000000\nProbability Maximum: 0.250500000000\nWindow: 0.000500000000\n"))
+                "\(escape)[1m\(escape)[34m[INFO]: \(escape)[0m\(escape)[0mMethod: reexploring, kappa 2.0, reduceKappa 1.5"))
+        #expect(log.text.contains("Property: P=? [ F&lt;=10 \"full\" ]"))
+        let local = try TestModels.localBirthDeath(["-J", "-k", "2", "-r", "1.5", "-w", "0.01"]).text
+        let block = local.split(separator: "\n").filter {
+            $0.hasPrefix("Probability Minimum") || $0.hasPrefix("Probability Maximum") || $0.hasPrefix("Window:")
+        }
+        #expect(block.count == 3)
+        #expect(log.text.contains(block.joined(separator: "\n") + "\n"))
         #expect(log.text.hasSuffix("\(escape)[1m\(escape)[32m[MESSAGE]: \(escape)[0m\(escape)[0mFinished running!\n"))
         #expect(lookup.object["logs"] as? String == log.text)
 
@@ -47,7 +53,7 @@ struct LegacyAPITests {
 
     @Test func urlEncodedAndJSONSubmissionsWork() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         func encode(_ text: String) -> String {
             text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         }
@@ -74,7 +80,7 @@ struct LegacyAPITests {
     @Test func fromWebAnswersAnHTMLRedirectPage() async throws {
         let directory = RunningServer.temporaryDirectory()
         let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory) + ["job-page-url=https://example.org/job?id={id}"])
+            try TestModels.misbehavingEngineSettings(directory) + ["job-page-url=https://example.org/job?id={id}"])
         let reply = try await server.multipart(
             "/jobs", fields: [("create", "1"), ("from_web", "1")],
             files: [
@@ -99,7 +105,7 @@ struct LegacyAPITests {
 
     @Test func myJobsKillRenameDeleteAndTheirExactReplies() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let none = try await server.get("/myjobs")
         #expect(none.status == 400)
         #expect(none.object["error"] as? String == "This IP (127.0.0.1) has no active jobs")
@@ -175,7 +181,7 @@ struct LegacyAPITests {
     @Test func listingAllJobsNeedsTheAdminToken() async throws {
         let directory = RunningServer.temporaryDirectory()
         let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory) + ["admin-token=secret-admin"])
+            try TestModels.misbehavingEngineSettings(directory) + ["admin-token=secret-admin"])
         let id = try await server.legacySubmit()
         #expect(try await server.get("/jobs").status == 401)
         #expect(try await server.get("/jobs", token: "wrong").status == 401)
@@ -186,7 +192,7 @@ struct LegacyAPITests {
 
     @Test func badSubmissionsAreRefusedWithTheReason() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["max-upload=2048"])
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory) + ["max-upload=2048"])
         let model = ("model_file", "m.prism", TestModels.birthDeath)
         let props = ("prop_file", "p.csl", TestModels.birthDeathProperties)
         func submit(_ fields: [(String, String)], _ files: [(String, String, String)]) async throws

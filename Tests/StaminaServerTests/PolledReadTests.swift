@@ -7,7 +7,7 @@ import Testing
 struct PolledReadTests {
     @Test func renameCancelAndDeleteAreSeenByTheNextRead() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["workers=1"])
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory) + ["workers=1"])
         let running = try await server.v1Submit(model: TestModels.sleeping)
         let token = try #require(running.object["token"] as? String)
         let runningID = try #require(running.object["id"] as? String)
@@ -50,7 +50,7 @@ struct PolledReadTests {
 
     @Test func aReadTokenStaysBoundToItsOwner() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let reply = try await server.v1Submit()
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
