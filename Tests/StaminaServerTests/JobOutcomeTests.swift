@@ -47,7 +47,7 @@ import Testing
         #expect(input.reason == .invalidInput)
         #expect(input.message == "m.prism:1:1: bad")
         #expect(Self.classify(Self.status(exit: .inputError)).message == "the engine refused the input")
-        let engine = Self.classify(Self.status(exit: .engineError), engine: ("RUNTIME_ERROR", "division by zero"))
+        let engine = Self.classify(Self.status(exit: .engineError), engine: ("EVALUATION_ERROR", "division by zero"))
         #expect(engine.reason == .engineError)
         #expect(engine.message == "division by zero")
         #expect(Self.classify(Self.status(exit: .engineError)).message == "the engine exited with code 2")
