@@ -76,7 +76,9 @@ struct EngineContractGoldenTests {
             #expect(property.status == (property.windowReached == true ? .computed : .partial))
             #expect(property.initialStates.first.map { [$0.pmin, $0.pmax] } == [pmin, pmax])
             let (low, high) = (try #require(whole.pmin), try #require(whole.pmax))
-            #expect(max(pmin, low) <= min(pmax, high) + 1e-12, "\(property.text): [\(pmin), \(pmax)] vs exact [\(low), \(high)]")
+            #expect(
+                max(pmin, low) <= min(pmax, high) + 1e-12,
+                "\(property.text): [\(pmin), \(pmax)] vs exact [\(low), \(high)]")
             if let last = property.rounds.last {
                 #expect(last.pmin <= last.pmax && last.states > 0)
             }

@@ -18,7 +18,9 @@ import Testing
         #expect(cursor.id == "RUNNING.12.3")
         #expect(EventStream.Cursor(cursor.id) == cursor)
         #expect(EventStream.Cursor(".0.0") == EventStream.Cursor())
-        for bad in ["", "RUNNING", "RUNNING.1", "RUNNING.1.2.3", "RUNNING.-1.0", "RUNNING.x.0", "A.1.99999999999999999999"] {
+        for bad in [
+            "", "RUNNING", "RUNNING.1", "RUNNING.1.2.3", "RUNNING.-1.0", "RUNNING.x.0", "A.1.99999999999999999999",
+        ] {
             #expect(EventStream.Cursor(bad) == nil, "\(bad)")
         }
     }

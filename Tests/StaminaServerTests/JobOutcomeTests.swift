@@ -84,6 +84,7 @@ import Testing
         #expect(unwritable.reason == .internal)
         #expect(unwritable.message?.contains("Read-only file system") == true)
         #expect(Self.classify(nil, worker: .notStarted("no such file")).message?.contains("no such file") == true)
-        #expect(Self.classify(nil, worker: .exited(3)).message == "the worker process ended with code 3 without a status")
+        #expect(
+            Self.classify(nil, worker: .exited(3)).message == "the worker process ended with code 3 without a status")
     }
 }

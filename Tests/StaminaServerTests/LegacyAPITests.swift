@@ -35,7 +35,8 @@ struct LegacyAPITests {
         // is escaped, and the results block holds a local run's numbers for the same parameters.
         #expect(
             log.text.contains(
-                "\(escape)[1m\(escape)[34m[INFO]: \(escape)[0m\(escape)[0mMethod: reexploring, kappa 2.0, reduceKappa 1.5"))
+                "\(escape)[1m\(escape)[34m[INFO]: \(escape)[0m\(escape)[0mMethod: reexploring, kappa 2.0, reduceKappa 1.5"
+            ))
         #expect(log.text.contains("Property: P=? [ F&lt;=10 \"full\" ]"))
         let local = try TestModels.localBirthDeath(["-J", "-k", "2", "-r", "1.5", "-w", "0.01"]).text
         let block = local.split(separator: "\n").filter {

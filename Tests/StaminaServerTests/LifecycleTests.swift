@@ -23,7 +23,8 @@ struct LifecycleTests {
 
     @Test func addressSpaceLimitFailsWithMemoryLimit() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory) + ["memory-limit=300000000"])
+        let server = try await RunningServer(
+            try TestModels.misbehavingEngineSettings(directory) + ["memory-limit=300000000"])
         let reply = try await server.v1Submit(model: TestModels.exploding)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
