@@ -69,6 +69,34 @@ import Testing
         #expect(Set(CheckRequest.ranges.map(\.parameter)).count == CheckRequest.ranges.count)
     }
 
+    /// The OpenAPI document states the contract's ranges (the third table there used to be).
+    @Test func theOpenAPIDocumentStatesTheSameRanges() throws {
+        func find(_ value: Any) -> [String: Any]? {
+            if let object = value as? [String: Any] {
+                if let properties = object["properties"] as? [String: Any],
+                    (properties["window"] as? [String: Any])?["exclusiveMaximum"] != nil
+                {
+                    return properties
+                }
+                for member in object.values { if let found = find(member) { return found } }
+            }
+            return nil
+        }
+        let document = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8))
+        let submission = try #require(find(document))
+        for (field, parameter) in [
+            ("kappa", "kappa"), ("reduceKappa", "rkappa"), ("approxFactor", "approxFactor"), ("window", "window"),
+            ("maxIterations", "maxIterations"),
+        ] {
+            let schema = try #require(submission[field] as? [String: Any], "\(field)")
+            let range = try #require(CheckRequest.ranges.first { $0.parameter == parameter })
+            let lower = (schema["exclusiveMinimum"] ?? schema["minimum"]) as? Double
+            let upper = (schema["exclusiveMaximum"] ?? schema["maximum"]) as? Double
+            #expect(lower == range.lower && (schema["minimum"] != nil) == range.lowerIncluded, "\(field)")
+            #expect(upper == range.upper && (schema["maximum"] != nil) == range.upperIncluded, "\(field)")
+        }
+    }
+
     @Test func methodsReadSstaminasSpellings() {
         for (text, method) in [
             ("iterative", CheckRequest.Method.iterative), ("-I", .iterative), ("REEXPLORING", .reexploring),
