@@ -76,8 +76,8 @@ public struct CheckRequest: Sendable, Equatable, Codable {
         self.properties = properties
     }
 
-    /// The argument vector after `stamina check`; `CheckRequest(parsing:)` of the CLI reads it back
-    /// to an equal request. Numbers are written as Swift's round-trip text.
+    /// The argument vector after `stamina check`; the CLI's parser (`CheckCommand.request()`) reads
+    /// it back to an equal request (`CheckRequestTests`). Numbers are Swift's round-trip text.
     public var arguments: [String] {
         var arguments = [model]
         if let properties { arguments.append(properties) }

@@ -21,9 +21,6 @@ public struct JobParameters: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// Accepts sstamina's names and flags: `iterative`, `-I`, `REEXPLORING`, `-J`, `priority`, `-P`.
-    public static func method(parsing text: String) -> Method? { Method(parsing: text) }
-
     /// The contract's request for a job directory's files and outputs (the names the runner and
     /// `JobDirectory` use), with the server's thread count.
     func engineRequest(threads: Int) -> CheckRequest {

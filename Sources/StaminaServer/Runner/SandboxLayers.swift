@@ -1,7 +1,8 @@
-import EngineContract
-
 // `SandboxLayers` is part of the engine contract (worker-exec's status file reports it); the
 // server adds its rendering for `/v1/about`.
+
+import EngineContract
+
 extension SandboxLayers {
     public var aboutDocument: [String: Any] {
         var document: [String: Any] = [:]
