@@ -68,7 +68,8 @@ enum CheckExperimentTable {
                         p.text, p.kind?.rawValue ?? "", p.pmin.map { String($0) } ?? "",
                         p.pmax.map { String($0) } ?? "",
                         p.window.map { String($0) } ?? "", p.windowReached.map { String($0) } ?? "",
-                        CheckJSONReport.status(p), p.stoppedBy?.rawValue ?? "", p.states.map { String($0) } ?? "",
+                        CheckJSONReport.status(p).rawValue, p.stoppedBy?.rawValue ?? "",
+                        p.states.map { String($0) } ?? "",
                         p.error?.message ?? "",
                     ]
                 lines.append(row.map(field).joined(separator: ","))

@@ -7,7 +7,7 @@ import Testing
 struct LifecycleTests {
     @Test func wallClockLimitKillsTheGroupAndFailsWithTimeLimit() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["time-limit=1"])
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory) + ["time-limit=1"])
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
@@ -23,7 +23,8 @@ struct LifecycleTests {
 
     @Test func addressSpaceLimitFailsWithMemoryLimit() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["memory-limit=300000000"])
+        let server = try await RunningServer(
+            try TestModels.misbehavingEngineSettings(directory) + ["memory-limit=300000000"])
         let reply = try await server.v1Submit(model: TestModels.exploding)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
@@ -35,7 +36,7 @@ struct LifecycleTests {
 
     @Test func engineErrorAndInputErrorAreTold() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let crash = try await server.v1Submit(model: TestModels.crashing)
         let token = try #require(crash.object["token"] as? String)
         let crashID = try #require(crash.object["id"] as? String)
@@ -54,7 +55,7 @@ struct LifecycleTests {
 
     @Test func cancelQueuedAndRunningJobs() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory) + ["workers=1"])
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory) + ["workers=1"])
         let running = try await server.v1Submit(model: TestModels.sleeping)
         let token = try #require(running.object["token"] as? String)
         let runningID = try #require(running.object["id"] as? String)
@@ -83,7 +84,7 @@ struct LifecycleTests {
 
     @Test func aJobRunningWhenTheServerIsKilledCompletesAfterRestart() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let engine = try FakeEngine.install(in: directory)
+        let engine = try MisbehavingEngine.install(in: directory)
         // The first run sleeps; the restarted server gets an engine that finishes at once.
         let server = try await RunningServer(["engine=\(engine)"])
         let reply = try await server.v1Submit(model: TestModels.sleeping)
@@ -94,10 +95,7 @@ struct LifecycleTests {
         // worker-exec notices its parent is gone and kills its group: no orphans.
         _ = try await server.waitFor("orphans gone", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
 
-        let finishing = directory + "/finishing-engine.sh"
-        try Data(FakeEngine.script.replacingOccurrences(of: "grep -q SLEEP", with: "grep -q NEVERSLEEP").utf8)
-            .write(to: URL(fileURLWithPath: finishing))
-        chmod(finishing, 0o755)
+        let finishing = try MisbehavingEngine.install(in: directory, sleeps: false, name: "finishing-engine.sh")
         let restarted = try await RunningServer(["engine=\(finishing)"], dataDirectory: server.dataDirectory)
         #expect(try await restarted.waitForV1State(id, token: token, ["SUCCEEDED", "FAILED"]) == "SUCCEEDED")
         #expect(try await restarted.get("/v1/jobs/\(id)", token: token).object["attempts"] as? Int == 2)
@@ -105,7 +103,7 @@ struct LifecycleTests {
 
     @Test func aGracefulStopKillsRunningJobsAndTheNextStartRequeuesThem() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let engine = try FakeEngine.install(in: directory)
+        let engine = try MisbehavingEngine.install(in: directory)
         let server = try await RunningServer(["engine=\(engine)"])
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
@@ -123,7 +121,7 @@ struct LifecycleTests {
 
     @Test func aJobLostOnItsLastAttemptFailsWithWorkerLost() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let engine = try FakeEngine.install(in: directory)
+        let engine = try MisbehavingEngine.install(in: directory)
         var server = try await RunningServer(["engine=\(engine)", "max-attempts=1"])
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
@@ -143,7 +141,7 @@ struct LifecycleTests {
         // Every client is 127.0.0.1 here, and anonymous jobs count against the address: the per-address
         // quotas are raised so that the clients are limited by the workers only.
         let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory) + [
+            try TestModels.misbehavingEngineSettings(directory) + [
                 "workers=2", "owner-quota=100", "owner-queued-quota=100",
             ])
         let finished = try await withThrowingTaskGroup(of: [String: String].self) { group in

@@ -84,11 +84,10 @@ struct EventStream: Sendable {
         return "id: \(id)\nevent: \(type)\n\(payload)\n\n"
     }
 
+    /// The SSE event name of an events-file line: its contract type (`round`, `property`), or
+    /// `engine` for a line the contract does not describe (passed on as it is).
     static func eventType(_ line: String) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let type = object["type"] as? String, ["round", "property"].contains(type)
-        else { return "engine" }
-        return type
+        EngineOutputReader.event(line)?.kind.rawValue ?? "engine"
     }
 
     /// The lines of a file that end with a newline (a half-written last line waits for the next poll).

@@ -35,62 +35,7 @@ final class JobService: Sendable {
     /// Reads the parameters from the form (legacy and `/v1` names); empty fields mean the default,
     /// as the web form sends every field.
     static func parameters(from form: SubmissionForm) throws(APIError) -> JobParameters {
-        var parameters = JobParameters()
-        var problems: [ParameterProblem] = []
-        func present(_ value: String?) -> String? {
-            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-            return value
-        }
-        func number(_ label: String, _ names: String...) -> Double? {
-            for name in names {
-                guard let text = present(form.fields[name]) else { continue }
-                if let value = parseFiniteNumber(text) { return value }
-                problems.append(
-                    .init(parameter: label, message: "\(label) must be a finite number, got '\(text.prefix(40))'"))
-                return nil
-            }
-            return nil
-        }
-        if let text = present(form.field("method")) {
-            if let method = JobParameters.method(parsing: text) {
-                parameters.method = method
-            } else {
-                problems.append(
-                    .init(
-                        parameter: "method",
-                        message:
-                            "method must be iterative, reexploring or priority (or -I, -J, -P), got '\(text.prefix(40))'"
-                    ))
-            }
-        }
-        if let value = number("kappa", "kappa", "k") { parameters.kappa = value }
-        if let value = number("rkappa", "rkappa", "reduceKappa", "r") { parameters.reduceKappa = value }
-        if let value = number("window", "window", "w", "probWin") { parameters.window = value }
-        if let value = number("approxFactor", "approxFactor", "f") { parameters.approxFactor = value }
-        if let value = number("maxIterations", "maxIterations", "maxApproxCount", "n") {
-            if value == value.rounded(), abs(value) < 1e9 {
-                parameters.maxIterations = Int(value)
-            } else {
-                problems.append(
-                    .init(parameter: "maxIterations", message: "maxIterations must be an integer, got \(value)"))
-            }
-        }
-        if let text = present(form.field("propertyTruncation")) {
-            switch text.lowercased() {
-            case "true", "1", "yes", "on": parameters.propertyTruncation = true
-            case "false", "0", "no", "off": parameters.propertyTruncation = false
-            default:
-                problems.append(
-                    .init(parameter: "propertyTruncation", message: "propertyTruncation must be true or false"))
-            }
-        }
-        if let text = present(form.field("noPropRefine", "R")), ["true", "1", "yes", "on"].contains(text.lowercased()) {
-            parameters.propertyTruncation = false
-        }
-        if let text = present(form.field("constants", "const")) { parameters.constants = text }
-        problems += problems.isEmpty ? parameters.validate() : []
-        if !problems.isEmpty { throw .invalidParameters(problems) }
-        return parameters
+        do { return try JobParameters(fields: { form.fields[$0] }) } catch { throw .invalidParameters(error.problems) }
     }
 
     /// Names are shown in pages, logs and terminals: a control character (a NUL that SQLite or a C
