@@ -52,7 +52,30 @@ enum CheckJSONReport {
     }
 
     static func status(_ p: PropertyReport) -> String {
-        p.pmin == nil ? "notComputed" : p.windowReached == true ? "computed" : "partial"
+        p.pmin == nil && (p.filter == nil || p.error != nil)
+            ? "notComputed" : p.windowReached == true ? "computed" : "partial"
+    }
+
+    static func filter(_ f: FilterReport) -> JSONText {
+        func interval(_ v: ValueInterval?) -> JSONText {
+            v.map { .object([("lower", .number($0.lower)), ("upper", .optional($0.upper))]) } ?? .null
+        }
+        return .object([
+            ("operator", .string(f.op.rawValue)), ("states", .optional(f.statesText)),
+            ("matched", .integer(f.matched)), ("open", .bool(f.open)), ("decided", .bool(f.decided)),
+            ("value", interval(f.value)), ("minimum", interval(f.minimum)), ("maximum", interval(f.maximum)),
+            ("verdict", .optional(f.verdict?.rawValue)), ("listedCount", .integer(f.stateCount)),
+            (
+                "listed",
+                .array(
+                    f.states.map {
+                        .object([
+                            ("state", .string($0.state)), ("pmin", .number($0.pmin)), ("pmax", .number($0.pmax)),
+                            ("verdict", .optional($0.verdict?.rawValue)),
+                        ])
+                    })
+            ),
+        ])
     }
 
     /// A constant's value text as JSON: a number or boolean when it reads as one.
@@ -88,6 +111,8 @@ enum CheckJSONReport {
                         .object([("state", .string($0.state)), ("pmin", .number($0.pmin)), ("pmax", .number($0.pmax))])
                     })
             ),
+            // filter(op, prop, states): its answer (pmin/pmax are its value when it has one).
+            ("filter", p.filter.map(filter) ?? .null),
             ("states", .optional(p.states)), ("transitions", .optional(p.transitions)),
             ("iterations", .optional(p.iterations)), ("kappa", .optional(p.kappa)),
             (
