@@ -5,6 +5,7 @@
 
 import Foundation
 import OrderedJSON
+import PRISM
 import StaminaEngine
 
 /// Any JSON value, decoded without losing whether a number was written as an integer.
@@ -140,10 +141,42 @@ struct RemoteResult {
                 else { return nil }
                 return InitialStateValue(state: state, pmin: pmin, pmax: pmax)
             } ?? []
+        if let filter = property["filter"], case .object = filter { report.filter = Self.filter(filter) }
         if let error = property["error"], case .object = error {
             report.error = PropertyError(
                 code: error["code"]?.string ?? "", message: error["message"]?.string ?? "")
         }
+        return report
+    }
+
+    /// The `filter` object of a property, as `CheckJSONReport.filter` writes it.
+    static func filter(_ value: JSONValue) -> FilterReport? {
+        guard let op = value["operator"]?.string.flatMap(FilterOperator.init(rawValue:)) else { return nil }
+        func flag(_ key: String) -> Bool {
+            if case .bool(let b) = value[key] ?? .null { return b }
+            return false
+        }
+        func interval(_ key: String) -> ValueInterval? {
+            guard let v = value[key], let lower = v["lower"]?.double else { return nil }
+            return ValueInterval(lower: lower, upper: v["upper"]?.double)
+        }
+        var report = FilterReport(
+            op: op, statesText: value["states"]?.string, matched: value["matched"]?.int ?? 0, open: flag("open"))
+        report.decided = flag("decided")
+        report.value = interval("value")
+        report.minimum = interval("minimum")
+        report.maximum = interval("maximum")
+        report.verdict = value["verdict"]?.string.flatMap(Verdict.init(rawValue:))
+        report.stateCount = value["listedCount"]?.int ?? 0
+        report.states =
+            value["listed"]?.array.compactMap { item in
+                guard let state = item["state"]?.string, let pmin = item["pmin"]?.double,
+                    let pmax = item["pmax"]?.double
+                else { return nil }
+                return FilterStateValue(
+                    state: state, pmin: pmin, pmax: pmax,
+                    verdict: item["verdict"]?.string.flatMap(Verdict.init(rawValue:)))
+            } ?? []
         return report
     }
 }
