@@ -100,8 +100,8 @@ struct PropertyChecker {
         }
     }
 
-    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool]) throws(EngineError)
-        -> TransientResult
+    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool], upperTargets: [Bool]? = nil)
+        throws(EngineError) -> TransientResult
     {
         if time == 0 {
             return TransientResult(distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: 0)
@@ -109,7 +109,7 @@ struct PropertyChecker {
         return try numerics { () throws(NumericsError) in
             try Uniformization.transient(
                 rates: ctmc.rates, initial: initial, time: time, absorbing: absorbing, accuracy: accuracy,
-                threads: threads, deadline: deadline)
+                threads: threads, deadline: deadline, upperTargets: upperTargets)
         }
     }
 
@@ -137,10 +137,15 @@ struct PropertyChecker {
             var absorbing = [Bool](repeating: false, count: n + 1)
             for state in 0..<n { absorbing[state] = !phi1[state] || phi2[state] }
             absorbing[sink] = true
-            let result = try transient(upper - interval.lower, start, absorbing: absorbing)
+            // Pmax is the mass in phi2 and the sink, bounded from above directly (`targetUpper`)
+            // or as everything the other states' lower bounds leave.
+            var targets = phi2
+            targets[sink] = true
+            let result = try transient(upper - interval.lower, start, absorbing: absorbing, upperTargets: targets)
             var lower = 0.0
             for state in 0..<n where phi2[state] { lower += result.distribution[state] }
-            let upperBound = lower + result.distribution[sink] + result.errorBound + lostUpper
+            let complement = lower + result.distribution[sink] + result.errorBound
+            let upperBound = min(complement, result.targetUpper ?? complement) + lostUpper
             return CheckOutcome(
                 bounds: clamp(Bounds(lower: lower, upper: upperBound)), finalDistribution: result.distribution)
         }
