@@ -21,9 +21,12 @@ import Testing
         let upper = try #require(result.targetUpper)
         let complement = result.distribution[1] + result.errorBound
         #expect(result.distribution[1] <= truth && truth <= upper)
-        #expect(upper <= complement)
-        // Relative slack about 2 A u on the target itself, not 2 A u of the whole mass.
-        #expect(upper - truth <= 1e-12 * truth + 1e-16)
+        // Relative slack of a few m = 2 A u (about 1e-11 here) on the target itself, plus the
+        // weights' omitted mass (about 3e-14: the certified error of the Poisson weights), not
+        // 2 A u of the whole mass.
+        #expect(upper - truth <= 1e-10 * truth + 1e-13)
+        // On a rare target that beats the lower bound plus errorBound by far (on a likely one the
+        // complement is the tighter bound, and the checker keeps the smaller).
         if epsilon <= 1e-3 { #expect(complement - truth > 10 * (upper - truth)) }
     }
 
