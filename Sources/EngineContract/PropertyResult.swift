@@ -97,6 +97,8 @@ public struct PropertyResult: Codable, Sendable, Equatable {
     public var initialStateCount: Int
     /// The bounds from each initial state; pmin/pmax are the first's.
     public var initialStates: [InitialState]
+    /// filter(op, prop, states): its answer (pmin/pmax are its value when it has one).
+    public var filter: FilterResult?
     public var states: Int?
     public var transitions: Int?
     public var iterations: Int?
@@ -118,7 +120,8 @@ public struct PropertyResult: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, text, kind, pmin, pmax, window, windowReached, verdict, constants, status, stoppedBy, windowKind
-        case windowTarget, initialStateCount, initialStates, states, transitions, iterations, kappa, seconds, rounds
+        case windowTarget, initialStateCount, initialStates, filter, states, transitions, iterations, kappa, seconds,
+            rounds
         case error
     }
 
@@ -139,6 +142,7 @@ public struct PropertyResult: Codable, Sendable, Equatable {
         try c.encode(windowTarget, forKey: .windowTarget)
         try c.encode(initialStateCount, forKey: .initialStateCount)
         try c.encode(initialStates, forKey: .initialStates)
+        try c.encode(filter, forKey: .filter)
         try c.encode(states, forKey: .states)
         try c.encode(transitions, forKey: .transitions)
         try c.encode(iterations, forKey: .iterations)

@@ -48,7 +48,25 @@ enum CheckJSONReport {
     }
 
     static func status(_ p: PropertyReport) -> PropertyResult.Status {
-        p.pmin == nil ? .notComputed : p.windowReached == true ? .computed : .partial
+        p.pmin == nil && (p.filter == nil || p.error != nil)
+            ? .notComputed : p.windowReached == true ? .computed : .partial
+    }
+
+    static func filter(_ f: FilterReport) -> FilterResult {
+        func interval(_ v: ValueInterval?) -> FilterResult.Interval? {
+            v.map { FilterResult.Interval(lower: $0.lower, upper: $0.upper) }
+        }
+        var result = FilterResult(operator: f.op.rawValue, states: f.statesText, matched: f.matched, open: f.open)
+        result.decided = f.decided
+        result.value = interval(f.value)
+        result.minimum = interval(f.minimum)
+        result.maximum = interval(f.maximum)
+        result.verdict = f.verdict?.rawValue
+        result.listedCount = f.stateCount
+        result.listed = f.states.map {
+            .init(state: $0.state, pmin: $0.pmin, pmax: $0.pmax, verdict: $0.verdict?.rawValue)
+        }
+        return result
     }
 
     static func round(_ r: RoundReport) -> PropertyResult.Round {
@@ -75,6 +93,7 @@ enum CheckJSONReport {
         result.windowTarget = p.pmin.map { settings.targetWidth(lower: $0) }
         result.initialStateCount = p.initialStateCount
         result.initialStates = p.initialValues.map { .init(state: $0.state, pmin: $0.pmin, pmax: $0.pmax) }
+        result.filter = p.filter.map(filter)
         result.states = p.states
         result.transitions = p.transitions
         result.iterations = p.iterations

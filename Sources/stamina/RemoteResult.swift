@@ -7,6 +7,7 @@
 import EngineContract
 import Foundation
 import OrderedJSON
+import PRISM
 import StaminaEngine
 import StaminaServer
 
@@ -66,7 +67,28 @@ struct RemoteResult {
         report.initialValues = property.initialStates.map {
             InitialStateValue(state: $0.state, pmin: $0.pmin, pmax: $0.pmax)
         }
+        report.filter = property.filter.flatMap(filter)
         report.error = property.error.map { PropertyError(code: $0.code, message: $0.message) }
+        return report
+    }
+
+    /// A `filter` answer read back as the engine's `FilterReport`.
+    static func filter(_ result: FilterResult) -> FilterReport? {
+        guard let op = FilterOperator(rawValue: result.operator) else { return nil }
+        func interval(_ v: FilterResult.Interval?) -> ValueInterval? {
+            v.map { ValueInterval(lower: $0.lower, upper: $0.upper) }
+        }
+        var report = FilterReport(op: op, statesText: result.states, matched: result.matched, open: result.open)
+        report.decided = result.decided
+        report.value = interval(result.value)
+        report.minimum = interval(result.minimum)
+        report.maximum = interval(result.maximum)
+        report.verdict = result.verdict.flatMap(Verdict.init(rawValue:))
+        report.stateCount = result.listedCount
+        report.states = result.listed.map {
+            FilterStateValue(
+                state: $0.state, pmin: $0.pmin, pmax: $0.pmax, verdict: $0.verdict.flatMap(Verdict.init(rawValue:)))
+        }
         return report
     }
 }
