@@ -112,8 +112,12 @@ struct LifecycleTests {
         server.stop()
         _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }
         let restarted = try await RunningServer(["engine=\(engine)"], dataDirectory: server.dataDirectory)
-        #expect(try await restarted.waitForV1State(id, token: token, ["RUNNING"]) == "RUNNING")
-        let job = try await restarted.get("/v1/jobs/\(id)", token: token).object
+        // The listener may answer before the runner has requeued the interrupted job (still RUNNING
+        // with attempt 1 then): wait for the second attempt itself.
+        let job = try await restarted.waitFor("the second attempt running") {
+            let job = try await restarted.get("/v1/jobs/\(id)", token: token).object
+            return job["state"] as? String == "RUNNING" && job["attempts"] as? Int == 2 ? job : nil
+        }
         #expect(job["attempts"] as? Int == 2, "job after the restart: \(job)")
         restarted.stop()
         _ = try await server.waitFor("group killed", timeout: 10) { server.processesOfJob(id).isEmpty ? true : nil }

@@ -129,6 +129,11 @@ struct V1APITests {
         }
     }
 
+    /// A whole contract `round` event (a line that is not one goes out as `engine`).
+    static let roundLine =
+        #"{"type":"round","property":0,"iteration":1,"kappa":1.0,"states":10,"transitions":20,"frontier":3,"#
+        + #""pmin":0.1,"pmax":0.2,"seconds":0.01}"#
+
     @Test func eventsStreamRoundsLogLinesAndStatesAndResume() async throws {
         let store = InMemoryJobStore()
         let server = try InProcessServer([], store: store)
@@ -140,7 +145,7 @@ struct V1APITests {
             let directory = server.dataDirectory + "/jobs/\(id)"
             try Data("[INFO]: one\n[INFO]: two\n".utf8).write(to: URL(fileURLWithPath: directory + "/stderr.log"))
             try Data(
-                (#"{"type":"round","property":0,"kappa":1.0}"# + "\n" + #"{"type":"property","property":0}"# + "\n")
+                (Self.roundLine + "\n" + #"{"type":"property","property":0}"# + "\n")
                     .utf8
             ).write(to: URL(fileURLWithPath: directory + "/events.jsonl"))
             _ = try await store.finishNext(log: "[INFO]: one\n[INFO]: two\n", resultJSON: Self.result)
@@ -156,7 +161,7 @@ struct V1APITests {
                 events.last == #"id: SUCCEEDED.2.2"# + "\nevent: state\n"
                     + #"data: {"state":"SUCCEEDED","failureReason":null}"#)
             let round = try #require(events.first { $0.contains("event: round") })
-            #expect(round == "id: .2.1\nevent: round\n" + #"data: {"type":"round","property":0,"kappa":1.0}"#)
+            #expect(round == "id: .2.1\nevent: round\n" + "data: " + Self.roundLine)
 
             // Resuming after the round event repeats nothing before it.
             let resumed = try await client.send(
