@@ -13,7 +13,7 @@ public func buildApplication(
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
-    let store = try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
+    let store = try await openStore(configuration: configuration, logger: logger)
     let metrics = ServerMetrics()
     let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
     let service = JobService(
