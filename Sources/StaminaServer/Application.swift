@@ -61,9 +61,16 @@ public func buildApplication(
 
 /// `stamina token create`: issues a bearer token in the server's database.
 public enum TokenIssuer {
-    public static func create(dataDirectory: String, admin: Bool, logger: Logger) async throws -> String {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+    public static func create(dataDirectory: String, database: DatabaseURL? = nil, admin: Bool, logger: Logger)
+        async throws -> String
+    {
+        let store: any JobStore
+        if let database {
+            store = try await PostgresJobStore.open(url: database, maximumConnections: 1, logger: logger)
+        } else {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+        }
         let token = RandomIdentifier.token()
         let record = TokenRecord(
             hash: RandomIdentifier.sha256Hex(token), owner: admin ? "admin" : RandomIdentifier.owner(), isAdmin: admin)

@@ -10,7 +10,7 @@ import Synchronization
 /// are skipped and say so. Each test gets a database of its own, so tests running in parallel
 /// never see each other's jobs; databases of earlier runs left for an hour are dropped.
 enum PostgresTestDatabase {
-    static let skipReason = "skipped: set STAMINA_TEST_POSTGRES_URL (scripts/ci/postgres.sh does) to run it"
+    static let skipReason = "needs STAMINA_TEST_POSTGRES_URL (scripts/ci/postgres.sh sets it)"
 
     static var adminURL: DatabaseURL? {
         guard let text = ProcessInfo.processInfo.environment["STAMINA_TEST_POSTGRES_URL"], !text.isEmpty else {
