@@ -79,9 +79,11 @@ start_postgres() {
     local port
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     # Durability is not under test here (the cluster is thrown away): fsync off makes the many
-    # per-test databases cheap. max_connections covers the parallel tests' pools.
+    # per-test databases cheap (benchmarks set STAMINA_POSTGRES_FSYNC=on). max_connections covers
+    # the parallel tests' pools.
+    local fsync="${STAMINA_POSTGRES_FSYNC:-off}"
     as_owner "${pg_bin}/pg_ctl" -D "${work}/data" -l "${work}/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${work}/socket -c fsync=off -c full_page_writes=off -c max_connections=500" \
+        -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${work}/socket -c fsync=${fsync} -c full_page_writes=${fsync} -c max_connections=500" \
         start >/dev/null || { cat "${work}/server.log" >&2; return 1; }
     started=1
     as_owner "${pg_bin}/createdb" -h "${work}/socket" -p "${port}" -U stamina stamina_test || return 1
