@@ -17,9 +17,7 @@ public func buildApplication(
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
     let store: any JobStore =
-        if let givenStore { givenStore } else {
-            try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
-        }
+        if let givenStore { givenStore } else { try await openStore(configuration: configuration, logger: logger) }
     let metrics = ServerMetrics()
     let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
     let service = JobService(
@@ -67,9 +65,16 @@ public func buildApplication(
 
 /// `stamina token create`: issues a bearer token in the server's database.
 public enum TokenIssuer {
-    public static func create(dataDirectory: String, admin: Bool, logger: Logger) async throws -> String {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+    public static func create(dataDirectory: String, database: DatabaseURL? = nil, admin: Bool, logger: Logger)
+        async throws -> String
+    {
+        let store: any JobStore
+        if let database {
+            store = try await PostgresJobStore.open(url: database, maximumConnections: 1, logger: logger)
+        } else {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+        }
         let token = RandomIdentifier.token()
         let record = TokenRecord(
             hash: RandomIdentifier.sha256Hex(token), owner: admin ? "admin" : RandomIdentifier.owner(), isAdmin: admin)

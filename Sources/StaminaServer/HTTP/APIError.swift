@@ -88,6 +88,7 @@ struct APIError: Error, Sendable {
         case .ownerQuotaExceeded, .systemQuotaExceeded, .queuedQuotaExceeded: return .quota(error.description)
         case .database(let message): return .internal(message)
         case .damaged: return .unavailable("the database is damaged")
+        case .newerSchema: return .unavailable("the database was written by a newer release")
         }
     }
 
