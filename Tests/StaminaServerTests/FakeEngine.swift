@@ -36,6 +36,18 @@ enum FakeEngine {
           echo "[ERROR]: internal failure" >&2
           exit 2
         fi
+        if grep -q SLOWEVENTS "$model"; then
+          # Rounds with log lines between them; after the third it waits (at most 60 s) for a
+          # file named release in its directory, so a test can act while the job is running.
+          for i in 1 2 3 4 5 6 7 8; do
+            echo "[INFO]: round $i" >&2
+            echo "{\"type\":\"round\",\"property\":0,\"iteration\":$i,\"kappa\":1.0,\"states\":$i,\"transitions\":20,\"frontier\":3,\"pmin\":0.0,\"pmax\":1.0,\"seconds\":0.01}" >> "$events"
+            if [ "$i" = 3 ]; then
+              for _ in $(seq 1200); do [ -e release ] && break; sleep 0.05; done
+            fi
+            sleep 0.05
+          done
+        fi
         echo "[INFO]: Using iterative method <fake>" >&2
         echo '{"type":"round","property":0,"iteration":1,"kappa":1.0,"states":10,"transitions":20,"frontier":3,"pmin":0.0,"pmax":1.0,"seconds":0.01}' >> "$events"
         echo '{"type":"property","property":0,"pmin":0.25,"pmax":0.2505,"windowReached":true}' >> "$events"

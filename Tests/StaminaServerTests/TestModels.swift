@@ -1,7 +1,7 @@
 import Foundation
 
 /// Models and properties used by the server tests. The fake engine reacts to marker words
-/// (SLEEP, EXPLODE, BROKEN, CRASH); everything else succeeds.
+/// (SLEEP, EXPLODE, BROKEN, CRASH, SLOWEVENTS); everything else succeeds.
 enum TestModels {
     static let birthDeath = """
         ctmc

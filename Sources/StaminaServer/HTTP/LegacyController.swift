@@ -47,7 +47,11 @@ struct LegacyController: Sendable {
             let job = try await service.submit(
                 .init(owner: owner, name: nil, model: files.model, properties: files.properties, parameters: parameters)
             )
-            if fromWeb { return Reply.html(redirectPage(id: job.id), status: .created) }
+            if fromWeb {
+                let prefix = configuration.pathPrefix
+                let viaPrefix = !prefix.isEmpty && request.uri.path.hasPrefix(prefix + "/")
+                return Reply.html(redirectPage(id: job.id, prefix: viaPrefix ? prefix : ""), status: .created)
+            }
             return Reply.json(["id": job.id, "status": "Created"], status: .created)
         } catch var error {
             // Bad input is a 400 on the legacy endpoint (a 422 under /v1).
@@ -151,8 +155,11 @@ struct LegacyController: Sendable {
         ])
     }
 
-    private func redirectPage(id: String) -> String {
-        let url = htmlEscaped(configuration.jobPageURL.replacingOccurrences(of: "{id}", with: id))
+    /// A submission that came through `path-prefix` lands on the job page below it too.
+    private func redirectPage(id: String, prefix: String) -> String {
+        var target = configuration.jobPageURL.replacingOccurrences(of: "{id}", with: id)
+        if target.hasPrefix("/") && !target.hasPrefix("//") { target = prefix + target }
+        let url = htmlEscaped(target)
         return """
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=\(url)">

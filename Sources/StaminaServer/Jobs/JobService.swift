@@ -132,10 +132,15 @@ final class JobService: Sendable {
         if let name = submission.name { try Self.checkName(name, what: "job name") }
         try Self.checkName(submission.model.fileName, what: "model file name")
         try Self.checkName(submission.properties.fileName, what: "properties file name")
-        let diagnostics = validator.validate(
-            model: SourceFile(name: submission.model.fileName, text: submission.model.text),
-            properties: SourceFile(name: submission.properties.fileName, text: submission.properties.text),
-            constants: submission.parameters.constants)
+        let diagnostics: [ModelDiagnostic]
+        do {
+            diagnostics = try await validator.validate(
+                model: SourceFile(name: submission.model.fileName, text: submission.model.text),
+                properties: SourceFile(name: submission.properties.fileName, text: submission.properties.text),
+                constants: submission.parameters.constants)
+        } catch {
+            throw .unavailable(error.description)
+        }
         if !diagnostics.isEmpty {
             metrics.submissionRefused()
             throw .invalidModel(diagnostics)
