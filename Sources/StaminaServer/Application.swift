@@ -37,7 +37,7 @@ public func buildApplication(
         middleware: RateLimitMiddleware(
             limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst),
             trustedProxies: trustedProxies))
-    router.add(middleware: LegacyOriginMiddleware(policy: origins))
+    router.add(middleware: LegacyOriginMiddleware(policy: origins, pathPrefix: configuration.pathPrefix))
 
     let legacy = LegacyController(
         service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
@@ -50,6 +50,16 @@ public func buildApplication(
     OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
         .register(on: router)
     WebAppController().register(on: router)
+    // Behind a proxy that keeps the prefix (nginx `location /stamina/ { proxy_pass http://up; }`),
+    // the web app and `/v1` are there too; the pages' links are relative, so they stay below it.
+    if !configuration.pathPrefix.isEmpty {
+        let prefixed = router.group(RouterPath(configuration.pathPrefix))
+        JobsController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+            .register(on: prefixed)
+        OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
+            .register(on: prefixed)
+        WebAppController().register(on: prefixed)
+    }
 
     let listening = (host: configuration.host, port: configuration.port)
     let server = try BuiltInTLS.server(tls, wrapping: ConnectionGuard.server(configuration))

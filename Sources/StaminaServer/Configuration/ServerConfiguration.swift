@@ -52,6 +52,10 @@ public struct ServerConfiguration: Sendable {
     /// PEM files for built-in HTTPS; both empty = plain HTTP (the usual case, behind nginx).
     public var tlsCertificate = ""
     public var tlsKey = ""
+    /// A large submission is checked in a child process (`IsolatingValidator`) under these limits.
+    public var checkMemoryLimitBytes = 1 << 30
+    public var checkTimeLimitSeconds = 10
+    public var checksAtOnce = 2
 
     public init() {}
 
@@ -169,6 +173,13 @@ extension ServerConfiguration {
         ) {
             $0.tlsKey = $1
         },
+        int(
+            "check-memory-limit", "address-space bytes of a large submission's check (a child process)",
+            \.checkMemoryLimitBytes, min: 64 * 1024 * 1024),
+        int(
+            "check-time-limit", "CPU seconds of a large submission's check (wall: twice that)", \.checkTimeLimitSeconds,
+            min: 1),
+        int("checks-at-once", "large submissions checked at the same time (more: 503)", \.checksAtOnce, min: 1),
     ]
 
     public static func setting(_ key: String) -> ConfigurationSetting? {
