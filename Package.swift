@@ -35,9 +35,12 @@ let package = Package(
     targets: [
         .target(name: "PRISM"),
         .target(name: "OrderedJSON"),
+        // The engine's numerics: plain functions over plain arrays, nothing of PRISM or the engine.
+        // Named StaminaNumerics because swift-numerics (in the graph) already has a `Numerics` target.
+        .target(name: "StaminaNumerics", path: "Sources/Numerics"),
         .target(
             name: "StaminaEngine",
-            dependencies: ["PRISM"]
+            dependencies: ["PRISM", "StaminaNumerics"]
         ),
         .target(
             name: "StaminaServer",
@@ -84,6 +87,10 @@ let package = Package(
             dependencies: [
                 "StaminaEngine", "PRISM", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StaminaNumericsTests",
+            dependencies: ["StaminaNumerics", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StaminaServerTests",

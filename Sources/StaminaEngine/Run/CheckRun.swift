@@ -26,6 +26,7 @@
 // properties are not computed (`RunLimits`).
 
 import PRISM
+import StaminaNumerics
 
 public final class CheckRun {
     public let settings: CheckSettings
