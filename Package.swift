@@ -38,9 +38,12 @@ let package = Package(
         .target(name: "OrderedJSON"),
         // The engine/server contract (its first file): no dependencies, so a remote worker can link it.
         .target(name: "EngineContract"),
+        // The engine's numerics: plain functions over plain arrays, nothing of PRISM or the engine.
+        // Named StaminaNumerics because swift-numerics (in the graph) already has a `Numerics` target.
+        .target(name: "StaminaNumerics", path: "Sources/Numerics"),
         .target(
             name: "StaminaEngine",
-            dependencies: ["PRISM"]
+            dependencies: ["PRISM", "StaminaNumerics"]
         ),
         .target(
             name: "StaminaServer",
@@ -89,6 +92,10 @@ let package = Package(
             dependencies: [
                 "StaminaEngine", "PRISM", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StaminaNumericsTests",
+            dependencies: ["StaminaNumerics", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StaminaServerTests",

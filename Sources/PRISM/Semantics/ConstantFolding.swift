@@ -1,6 +1,7 @@
 // Evaluation of operators on known values, used to fold constant sub-expressions into literals.
-// Integer arithmetic reports overflow instead of trapping; division by zero and the like are
-// errors with a message (the caller locates them).
+// The operators' semantics are `PRISMOperators` (shared with the engine's expression machine); this
+// file only unwraps `Value`s and words the faults as messages (the caller locates them). The one
+// rule of its own: a division by zero among constants is refused rather than folded to an infinity.
 
 import Foundation
 
@@ -20,14 +21,13 @@ enum Folding {
 
     static func arithmetic(_ op: ArithmeticOperator, _ lhs: Value, _ rhs: Value) -> Result<Value, FoldingError> {
         if case .int(let a) = lhs, case .int(let b) = rhs {
-            let (result, overflow) =
+            let result =
                 switch op {
-                case .add: a.addingReportingOverflow(b)
-                case .subtract: a.subtractingReportingOverflow(b)
-                case .multiply: a.multipliedReportingOverflow(by: b)
+                case .add: PRISMOperators.add(a, b)
+                case .subtract: PRISMOperators.subtract(a, b)
+                case .multiply: PRISMOperators.multiply(a, b)
                 }
-            return overflow
-                ? .failure(FoldingError("integer overflow in \(a) \(op.rawValue) \(b)")) : .success(.int(result))
+            return result.map(Value.int).mapError { _ in FoldingError("integer overflow in \(a) \(op.rawValue) \(b)") }
         }
         let a = double(lhs)
         let b = double(rhs)
@@ -41,8 +41,9 @@ enum Folding {
     static func negate(_ value: Value) -> Result<Value, FoldingError> {
         switch value {
         case .int(let a):
-            let (result, overflow) = Int64(0).subtractingReportingOverflow(a)
-            return overflow ? .failure(FoldingError("integer overflow negating \(a)")) : .success(.int(result))
+            return PRISMOperators.negate(a).map(Value.int).mapError { _ in
+                FoldingError("integer overflow negating \(a)")
+            }
         case .double(let a): return .success(.double(-a))
         case .bool: return .failure(FoldingError("cannot negate a boolean"))
         }
@@ -51,33 +52,15 @@ enum Folding {
     static func divide(_ lhs: Value, _ rhs: Value) -> Result<Value, FoldingError> {
         let divisor = double(rhs)
         if divisor == 0 { return .failure(FoldingError("division by zero")) }
-        return .success(.double(double(lhs) / divisor))
+        return .success(.double(PRISMOperators.divide(double(lhs), divisor)))
     }
 
     static func compare(_ op: ComparisonOperator, _ lhs: Value, _ rhs: Value) -> Bool {
         if case .bool(let a) = lhs, case .bool(let b) = rhs {
             return op == .equal ? a == b : a != b
         }
-        if case .int(let a) = lhs, case .int(let b) = rhs {
-            switch op {
-            case .equal: return a == b
-            case .notEqual: return a != b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            }
-        }
-        let a = double(lhs)
-        let b = double(rhs)
-        switch op {
-        case .equal: return a == b
-        case .notEqual: return a != b
-        case .less: return a < b
-        case .lessOrEqual: return a <= b
-        case .greater: return a > b
-        case .greaterOrEqual: return a >= b
-        }
+        if case .int(let a) = lhs, case .int(let b) = rhs { return PRISMOperators.compare(op, a, b) }
+        return PRISMOperators.compare(op, double(lhs), double(rhs))
     }
 
     static func logical(_ op: LogicalOperator, _ a: Bool, _ b: Bool) -> Bool {
@@ -89,68 +72,57 @@ enum Folding {
         }
     }
 
-    /// A double to an integer, as `floor`/`ceil`/`round` need; fails outside Int64.
-    static func integer(_ value: Double, _ function: String) -> Result<Value, FoldingError> {
-        guard value.isFinite, value >= -9.223_372_036_854_775_808e18, value < 9.223_372_036_854_775_808e18 else {
-            return .failure(FoldingError("\(function) of \(value) does not fit in an integer"))
+    /// The result of `floor`/`ceil`/`round`, or why it does not fit in an integer.
+    static func integer(_ result: Result<Int64, OperatorFault>, _ function: BuiltinFunction) -> Result<
+        Value, FoldingError
+    > {
+        result.map(Value.int).mapError { fault in
+            guard case .doubleToIntOverflow(let value) = fault else { return FoldingError("\(function): \(fault)") }
+            return FoldingError("\(function) of \(value) does not fit in an integer")
         }
-        return .success(.int(Int64(value)))
     }
 
     static func call(_ function: BuiltinFunction, _ arguments: [Value]) -> Result<Value, FoldingError> {
         switch function {
         case .min, .max:
+            // The checker promotes every argument to double when one is, so they share one type;
+            // many arguments fold left to right, as the machine evaluates them.
             guard var best = arguments.first else { return .failure(FoldingError("\(function) needs arguments")) }
             for argument in arguments.dropFirst() {
-                let smaller = compare(.less, argument, best)
-                if function == .min ? smaller : compare(.greater, argument, best) { best = argument }
+                if case .int(let a) = best, case .int(let b) = argument {
+                    best = .int(function == .min ? PRISMOperators.min(a, b) : PRISMOperators.max(a, b))
+                } else {
+                    let (a, b) = (double(best), double(argument))
+                    best = .double(function == .min ? PRISMOperators.min(a, b) : PRISMOperators.max(a, b))
+                }
             }
             return .success(best)
-        case .floor: return integer(double(arguments[0]).rounded(.down), "floor")
-        case .ceil: return integer(double(arguments[0]).rounded(.up), "ceil")
-        // PRISM's round is Math.round: halves go up (towards positive infinity).
-        case .round: return integer((double(arguments[0]) + 0.5).rounded(.down), "round")
+        case .floor: return integer(PRISMOperators.floor(double(arguments[0])), function)
+        case .ceil: return integer(PRISMOperators.ceil(double(arguments[0])), function)
+        case .round: return integer(PRISMOperators.round(double(arguments[0])), function)
         case .pow:
             if case .int(let base) = arguments[0], case .int(let exponent) = arguments[1] {
                 return integerPower(base, exponent)
             }
-            return .success(.double(pow(double(arguments[0]), double(arguments[1]))))
+            return .success(.double(PRISMOperators.power(double(arguments[0]), double(arguments[1]))))
         case .mod:
             guard case .int(let a) = arguments[0], case .int(let b) = arguments[1] else {
                 return .failure(FoldingError("mod needs integers"))
             }
-            // PRISM 4.x: the divisor must be positive and the result is the non-negative modulo.
-            guard b > 0 else { return .failure(FoldingError("modulo with non-positive divisor \(b)")) }
-            let remainder = a % b
-            return .success(.int(remainder < 0 ? remainder + b : remainder))
+            return PRISMOperators.modulo(a, b).map(Value.int).mapError { _ in
+                FoldingError("modulo with non-positive divisor \(b)")
+            }
         case .log:
-            let value = double(arguments[0])
-            let base = double(arguments[1])
-            return .success(.double(log(value) / log(base)))
+            return .success(.double(PRISMOperators.log(double(arguments[0]), base: double(arguments[1]))))
         }
     }
 
     static func integerPower(_ base: Int64, _ exponent: Int64) -> Result<Value, FoldingError> {
-        guard exponent >= 0 else {
-            return .failure(FoldingError("negative exponent \(exponent) in an integer power"))
+        PRISMOperators.power(base, exponent).map(Value.int).mapError { fault in
+            fault == .negativeExponent
+                ? FoldingError("negative exponent \(exponent) in an integer power")
+                : FoldingError("integer overflow in pow(\(base), \(exponent))")
         }
-        var result: Int64 = 1
-        var factor = base
-        var remaining = exponent
-        while remaining > 0 {
-            if remaining & 1 == 1 {
-                let (product, overflow) = result.multipliedReportingOverflow(by: factor)
-                if overflow { return .failure(FoldingError("integer overflow in pow(\(base), \(exponent))")) }
-                result = product
-            }
-            remaining >>= 1
-            if remaining > 0 {
-                let (square, overflow) = factor.multipliedReportingOverflow(by: factor)
-                if overflow { return .failure(FoldingError("integer overflow in pow(\(base), \(exponent))")) }
-                factor = square
-            }
-        }
-        return .success(.int(result))
     }
 }
 

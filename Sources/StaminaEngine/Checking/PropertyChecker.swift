@@ -17,6 +17,7 @@
 
 import Foundation
 import PRISM
+import StaminaNumerics
 
 struct Bounds: Sendable, Equatable {
     var lower: Double

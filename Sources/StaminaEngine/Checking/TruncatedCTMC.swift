@@ -8,6 +8,7 @@
 // absorbing anyway.
 
 import PRISM
+import StaminaNumerics
 
 struct TruncatedCTMC {
     var rates: SparseMatrix

@@ -24,25 +24,17 @@ final class Explorer {
     let predicates: ExpressionEvaluator
     let layout: StateLayout
     let wordCount: Int
-    var maxStates: Int
+    /// What the explorer runs under (`use`): the states not to expand, the state ceiling.
+    private(set) var settings: ExplorationSettings
     var deadline: ContinuousClock.Instant?
     var timeLimitSeconds: Double = 0
     /// Called about every 65,536 expansions with (states, current kappa).
     var progress: ((Int, Double) -> Void)?
     var currentKappa = 1.0
-    /// New expansions the passes may still make this round. On chains whose embedded jump chain
-    /// is (nearly) deterministic, e.g. a pure-birth process, `pi` never decays below kappa and a
-    /// pass would otherwise follow the chain forever. Stopping early is sound: every unexpanded
-    /// state stays on the frontier, and the transient analysis certifies the bounds whatever was
-    /// explored.
-    var expansionsLeft = Int.max
-    /// Whether a pass stopped because `expansionsLeft` ran out.
-    private(set) var budgetExhausted = false
 
     /// Unexpanded states (some may be absorbing for the current property).
     var frontier: [Int32] = []
-    private var absorbingPredicate: CompiledExpression?
-    /// Per state: 0 unknown, 1 not absorbing, 2 absorbing, for `absorbingPredicate`.
+    /// Per state: 0 unknown, 1 not absorbing, 2 absorbing, for `settings.absorbing`.
     private let absorbingCache = FlatBuffer<UInt8>(capacity: 1 << 12)
     private let visitStamp = FlatBuffer<UInt32>(capacity: 16)
     private var pass: UInt32 = 0
@@ -51,13 +43,13 @@ final class Explorer {
     /// Keeps the prefetching loads of `expand` from being optimised away.
     private(set) var touchSink: UInt32 = 0
 
-    init(model: CompiledModel, initialStates: [[UInt64]], maxStates: Int) throws(EngineError) {
+    init(model: CompiledModel, initialStates: [[UInt64]], settings: ExplorationSettings) throws(EngineError) {
         layout = model.layout
         wordCount = model.layout.wordCount
         graph = ExploredGraph(wordCount: wordCount)
         generator = SuccessorGenerator(model: model)
         predicates = ExpressionEvaluator(program: model.program, layout: model.layout)
-        self.maxStates = maxStates
+        self.settings = settings
         let mass = 1.0 / Double(initialStates.count)
         for words in initialStates {
             let (index, isNew) = graph.store.findOrInsert(words)
@@ -77,7 +69,7 @@ final class Explorer {
     @inline(__always)
     func expand(_ state: Int, pushMass: Bool, trackFrontier: Bool) throws(EngineError) {
         // Checked before touching the graph, so that a limit leaves it consistent.
-        if graph.store.count >= maxStates { throw .stateLimit(states: graph.store.count) }
+        if graph.store.count >= settings.maxStates { throw .stateLimit(states: graph.store.count) }
         let count = try generator.generate(graph.store.state(state))
         let rowBegin = graph.columns.count
         if count == 0 {
@@ -154,16 +146,16 @@ final class Explorer {
 
     // MARK: Property truncation
 
-    /// Sets the predicate of states that must not be expanded (nil: none).
-    func setAbsorbing(_ predicate: CompiledExpression?) {
-        absorbingPredicate = predicate
+    /// Runs what follows under `settings` (a refinement loop's own, handed over whole).
+    func use(_ settings: ExplorationSettings) {
+        self.settings = settings
         while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
         for index in 0..<absorbingCache.count { absorbingCache[index] = 0 }
     }
 
     @inline(__always)
     func isAbsorbing(_ state: Int) throws(EngineError) -> Bool {
-        guard let predicate = absorbingPredicate else { return false }
+        guard let predicate = settings.absorbing else { return false }
         while absorbingCache.count <= state { absorbingCache.append(0) }
         let cached = absorbingCache[state]
         if cached != 0 { return cached == 2 }
@@ -224,33 +216,17 @@ final class Explorer {
         }
     }
 
-    /// Gives the passes that follow `budget` new expansions.
-    func setExpansionBudget(_ budget: Int) {
-        expansionsLeft = budget
-        budgetExhausted = false
-    }
-
-    /// Takes one expansion from the budget; false (and `budgetExhausted`) when none is left.
-    @inline(__always)
-    private func takeExpansion() -> Bool {
-        if expansionsLeft <= 0 {
-            budgetExhausted = true
-            return false
-        }
-        expansionsLeft -= 1
-        return true
-    }
-
-    func explore(method: ExplorationMethod, kappa: Double) throws(EngineError) {
+    /// One truncation pass; it stops early when `budget` runs out (`budget.exhausted`).
+    func explore(method: ExplorationMethod, kappa: Double, budget: inout ExpansionBudget) throws(EngineError) {
         currentKappa = kappa
         switch method {
-        case .iterative: try iterativePass(kappa: kappa)
-        case .reexploring: try reexploringPass(kappa: kappa)
-        case .priority: try priorityPass(kappa: kappa)
+        case .iterative: try iterativePass(kappa: kappa, budget: &budget)
+        case .reexploring: try reexploringPass(kappa: kappa, budget: &budget)
+        case .priority: try priorityPass(kappa: kappa, budget: &budget)
         }
     }
 
-    private func iterativePass(kappa: Double) throws(EngineError) {
+    private func iterativePass(kappa: Double, budget: inout ExpansionBudget) throws(EngineError) {
         var queue: [Int32] = []
         for state in frontier where graph.pi[Int(state)] >= kappa {
             if try !isAbsorbing(Int(state)) { queue.append(state) }
@@ -260,7 +236,7 @@ final class Explorer {
             let state = Int(queue[head])
             head += 1
             if graph.isExpanded(state) || graph.pi[state] < kappa { continue }
-            guard takeExpansion() else { return }
+            guard budget.take() else { return }
             try expand(state, pushMass: true, trackFrontier: true)
             let begin = graph.rowStart[state]
             for position in begin..<(begin + Int(graph.rowLength[state])) {
@@ -272,7 +248,7 @@ final class Explorer {
         }
     }
 
-    private func priorityPass(kappa: Double) throws(EngineError) {
+    private func priorityPass(kappa: Double, budget: inout ExpansionBudget) throws(EngineError) {
         var heap = MassHeap()
         for state in frontier where graph.pi[Int(state)] >= kappa {
             if try !isAbsorbing(Int(state)) { heap.push(graph.pi[Int(state)], state) }
@@ -280,7 +256,7 @@ final class Explorer {
         while let state32 = heap.pop() {
             let state = Int(state32)
             if graph.isExpanded(state) || graph.pi[state] < kappa { continue }
-            guard takeExpansion() else { return }
+            guard budget.take() else { return }
             try expand(state, pushMass: true, trackFrontier: true)
             let begin = graph.rowStart[state]
             for position in begin..<(begin + Int(graph.rowLength[state])) {
@@ -292,7 +268,7 @@ final class Explorer {
         }
     }
 
-    private func reexploringPass(kappa: Double) throws(EngineError) {
+    private func reexploringPass(kappa: Double, budget: inout ExpansionBudget) throws(EngineError) {
         pass &+= 1
         for index in 0..<graph.stateCount { graph.pi[index] = 0 }
         while visitStamp.count < graph.stateCount { visitStamp.append(0) }
@@ -310,7 +286,7 @@ final class Explorer {
             if graph.isExpanded(state) {
                 pushMass(state)
             } else if graph.pi[state] >= kappa, try !isAbsorbing(state) {
-                guard takeExpansion() else { return }
+                guard budget.take() else { return }
                 try expand(state, pushMass: true, trackFrontier: true)
                 while visitStamp.count < graph.stateCount { visitStamp.append(0) }
             } else {

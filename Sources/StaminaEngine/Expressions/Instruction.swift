@@ -53,13 +53,9 @@ struct Instruction: Sendable {
     }
 }
 
-/// What went wrong while evaluating an expression; the caller adds the state and the command.
-public enum EvaluationFault: Error, Sendable, Hashable {
-    case integerOverflow
-    case moduloByZero
-    case negativeExponent
-    case doubleToIntOverflow(Double)
-}
+/// What went wrong while evaluating an expression (an operator's fault, `PRISMOperators`); the
+/// caller adds the state and the command.
+public typealias EvaluationFault = OperatorFault
 
 /// A compiled expression: instructions `start..<end` of the program leave the value in `result`.
 public struct CompiledExpression: Sendable, Hashable {

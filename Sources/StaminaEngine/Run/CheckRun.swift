@@ -1,31 +1,21 @@
 // Drives a check: compiles the model and every property's atoms once, then gives each property
-// its own refinement to the window over one monotonically growing explored graph.
+// its own refinement to the window (`RefinementLoop`, a value holding the property's exploration
+// settings) over one monotonically growing explored graph.
 //
-// Per property (truncation mode): set the property's truncation predicate, then per round
-// explore passes with kappa shrinking by `reduceKappa` until (#frontier x kappa) < window / m,
-// build the truncated CTMC, compute [Pmin, Pmax]; stop when the window is reached, else shrink
-// kappa and grow m by min(100, 4 (Pmax - Pmin) / window) as STAMINA 2.0 does; from the third
-// round on, kappa goes at least as low as the measured width trend says reaches half the window
-// (`WidthTrend`). Kappa carries over to the next property (the graph is already explored that far);
-// m restarts. A round may expand at most max(GrowthPolicy.baseBudget, 2 x states so far) new
-// states: a chain whose jump chain is deterministic (pure birth) never lets pi fall below kappa, and
-// the budget ends such a round anyway; the unexpanded rest stays frontier, the transient analysis
-// still bounds the result. Each round first expands the frontier states the last solve saw
-// probability leak through; when pi runs where time does not go, growth follows the leak instead
-// (`GrowthPolicy`).
-// Time-bounded rewards whose rates have a ceiling (`RewardCeiling`) are refined like P properties.
 // Steady-state and other reward properties need the whole model: they get a full exploration (up
 // to `maxStates`) and exact values, or UNSUPPORTED_PROPERTY when the model is too large or
 // infinite; when a variable may grow without end (`VariableRanges`) that is known before
-// exploring and they are refused at once. The refinement aims at the first initial state (see
-// `InitialStates`); with several, the final model is also solved from each of the others (up to
-// `maxInitialValues`), and each gets its own sound interval.
+// exploring and they are refused at once. Time-bounded rewards whose rates have a ceiling
+// (`RewardCeiling`) are refined like P properties. The refinement aims at the first initial state
+// (see `InitialStates`); with several, the final model is also solved from each of the others (up
+// to `maxInitialValues`), and each gets its own sound interval.
 // Limits do not throw results away: when `--max-states` stops exploration, each property is
 // computed on the model explored so far (a sound interval, `stoppedBy: stateLimit`); when
 // `--time-limit` passes, a property keeps the interval of its last finished round and later
 // properties are not computed (`RunLimits`).
 
 import PRISM
+import StaminaNumerics
 
 public final class CheckRun {
     public let settings: CheckSettings
@@ -37,15 +27,19 @@ public final class CheckRun {
     let rewardStructures: [CompiledRewardStructure]
     let rewardCeilings: RewardCeilings
     /// What the run has learnt about its limits, and the current property's last finished round.
-    private var limits = RunLimits()
+    var limits = RunLimits()
     let explorer: Explorer
-    private let clock = ContinuousClock()
+    let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
-    private var kappa: Double
+    /// Kappa as the last property's refinement left it (the graph is explored that far).
+    private(set) var kappa: Double
     /// In exact mode, the CTMC of the whole model, built once for every property and the exports.
     private var completeCTMC: TruncatedCTMC?
     /// How each round grows the model; it remembers across properties whether pi ran away.
-    private var growth = GrowthPolicy()
+    private(set) var growth = GrowthPolicy()
+    /// The run's exploration ceiling (`--max-states`, else the mode's default); a property's
+    /// refinement may set a lower one (`RefinementLoop`).
+    let stateCeiling: Int
     /// Default ceiling of the full exploration that S and R properties need in truncation mode.
     static let fullExplorationLimit = 10_000_000
     static let exactExplorationLimit = 50_000_000
@@ -91,8 +85,10 @@ public final class CheckRun {
         self.plans = plans
         self.atoms = atoms
         let limit = settings.maxStates ?? (settings.exact ? Self.exactExplorationLimit : StateStore.maximumStates)
+        stateCeiling = min(limit, StateStore.maximumStates)
         explorer = try Explorer(
-            model: compiled, initialStates: initial, maxStates: min(limit, StateStore.maximumStates))
+            model: compiled, initialStates: initial,
+            settings: ExplorationSettings(absorbing: nil, maxStates: stateCeiling))
         if let seconds = settings.timeLimit {
             explorer.deadline = started + .milliseconds(Int64(seconds * 1000))
             explorer.timeLimitSeconds = seconds
@@ -102,7 +98,7 @@ public final class CheckRun {
     public var layout: StateLayout { compiled.layout }
     public var initialStateCount: Int { explorer.graph.initialStates.count }
 
-    private func seconds(since instant: ContinuousClock.Instant) -> Double {
+    func seconds(since instant: ContinuousClock.Instant) -> Double {
         let duration = clock.now - instant
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
@@ -122,7 +118,8 @@ public final class CheckRun {
             if settings.exact {
                 try explorer.exploreAll()
             } else {
-                try explorer.explore(method: settings.method, kappa: kappa)
+                var budget = ExpansionBudget.unlimited
+                try explorer.explore(method: settings.method, kappa: kappa, budget: &budget)
             }
         }
         return RunReport(
@@ -231,145 +228,26 @@ public final class CheckRun {
     }
 
     private func checkOrThrow(_ index: Int, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
-        let property = properties[index]
-        let propertyStart = clock.now
-        var report = PropertyReport(index: index, name: property.name, text: property.text)
-        let plan: PropertyPlan
         switch plans[index] {
         case .failure(let unsupported):
+            var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
             report.error = PropertyError(code: "UNSUPPORTED_PROPERTY", message: unsupported.message)
             return report
-        case .success(let p): plan = p
-        }
-        report.kind = plan.kind
-        if plan.needsFullModel(rewardCeilings: rewardCeilings) || settings.exact {
-            explorer.setAbsorbing(nil)
-            let explorationStart = clock.now
-            if !settings.exact {
-                let saved = explorer.maxStates
-                explorer.maxStates = min(saved, settings.maxStates ?? Self.fullExplorationLimit)
-                defer { explorer.maxStates = saved }
-                do {
-                    try explorer.exploreAll()
-                } catch .stateLimit(let states) {
-                    report.error = PropertyError(
-                        code: "UNSUPPORTED_PROPERTY",
-                        message:
-                            "this \(plan.kind == .reward ? "R" : "S") property is computed on the whole state space, and the model has more than \(states) states (it may be infinite). On a truncated model STAMINA bounds P properties, and R properties with C<=t or I=t whose state rewards have a ceiling over the variables' declared ranges (no transition rewards for C<=t)"
-                    )
-                    return report
-                }
-            } else {
-                try explorer.exploreAll()
+        case .success(let plan):
+            var loop = RefinementLoop(index: index, plan: plan, in: self)
+            // What the loop learnt carries over to the next property, also when it ends by a limit.
+            defer {
+                kappa = loop.kappa
+                growth = loop.growth
             }
-            report.explorationSeconds = seconds(since: explorationStart)
-            let checkingStart = clock.now
-            let ctmc = try currentCTMC()
-            let bounds = try compute(plan, on: ctmc).bounds
-            report.checkingSeconds = seconds(since: checkingStart)
-            let round = RoundReport(
-                iteration: 1, kappa: 0, states: ctmc.stateCount, transitions: ctmc.transitionCount, frontier: 0,
-                pmin: bounds.lower, pmax: bounds.upper, seconds: seconds(since: propertyStart))
-            observer?.round(property: index, round)
-            limits.record(round, bounds: bounds)
-            finish(&report, plan: plan, bounds: bounds, ctmc: ctmc, rounds: [round], kappa: 0, start: propertyStart)
-            try addInitialValues(&report, plan: plan, ctmc: ctmc)
-            return report
+            return try loop.run(self, observer: observer)
         }
-        explorer.setAbsorbing(settings.propertyTruncation ? plan.truncation.flatMap { atoms[$0] } : nil)
-        var m = settings.approxFactor
-        // The width aimed at: the window, or with `--relative` the window times the last Pmin.
-        var window = settings.window
-        var rounds: [RoundReport] = []
-        var lastBounds = Bounds(lower: 0, upper: 1)
-        var lastCTMC: TruncatedCTMC?
-        // Rounds cut short by the expansion budget do not count towards `maxIterations` (they did
-        // not finish their kappa), but they are capped so that a chain that never reaches the
-        // window still ends.
-        var iteration = 0
-        var budgetRounds = 0
-        var trend = WidthTrend()
-        growth.startProperty()
-        defer { explorer.setExpansionBudget(Int.max) }
-        while true {
-            let roundStart = clock.now
-            // States numbered from here on were found by pi's passes (none in a guided round).
-            var piStatesFrom = Int.max
-            let guided = growth.guided
-            if GrowthPolicy.exploresCompletely(
-                stateCount: explorer.graph.stateCount, bound: explorer.layout.stateSpaceBound,
-                maxStates: settings.maxStates)
-            {
-                try explorer.exploreAll()
-            } else if guided {
-                try explorer.expandAround(
-                    growth.leaking, limit: growth.guidedLimit(stateCount: explorer.graph.stateCount))
-            } else {
-                try explorer.expandAround(growth.leaking, limit: growth.leaking.count)
-                piStatesFrom = explorer.graph.stateCount
-                explorer.setExpansionBudget(
-                    growth.piBudget(
-                        stateCount: explorer.graph.stateCount, firstRoundOfLaterProperty: rounds.isEmpty && index > 0))
-                while true {
-                    try explorer.explore(method: settings.method, kappa: kappa)
-                    if explorer.budgetExhausted { break }
-                    let open = try explorer.compactFrontier()
-                    if open == 0 || Double(open) * kappa < window / m || kappa < 1e-290 { break }
-                    kappa /= settings.reduceKappa
-                }
-            }
-            let cutShort = guided || explorer.budgetExhausted
-            if cutShort {
-                _ = try explorer.compactFrontier()
-                budgetRounds += 1
-            } else {
-                iteration += 1
-            }
-            report.explorationSeconds += seconds(since: roundStart)
-            let checkingStart = clock.now
-            let ctmc = try currentCTMC()
-            let outcome = try compute(plan, on: ctmc)
-            let bounds = outcome.bounds
-            report.checkingSeconds += seconds(since: checkingStart)
-            let round = RoundReport(
-                iteration: rounds.count + 1, kappa: kappa, states: ctmc.stateCount,
-                transitions: ctmc.transitionCount, frontier: ctmc.frontierCount, pmin: bounds.lower,
-                pmax: bounds.upper, seconds: seconds(since: roundStart))
-            rounds.append(round)
-            observer?.round(property: index, round)
-            limits.record(round, bounds: bounds)
-            lastBounds = bounds
-            lastCTMC = ctmc
-            let width = bounds.upper - bounds.lower
-            window = settings.targetWidth(bounds)
-            if width <= window || ctmc.frontierCount == 0 { break }
-            growth.observe(
-                ctmc, finalDistribution: outcome.finalDistribution, cutShort: cutShort, piStatesFrom: piStatesFrom)
-            // The round limit counts every round, cut short or not.
-            if rounds.count >= max(1, settings.maxIterations) { break }
-            if cutShort {
-                if budgetRounds >= Self.maxBudgetRounds { break }
-                continue
-            }
-            if iteration >= max(1, settings.maxIterations) { break }
-            trend.record(kappa: kappa, width: width)
-            kappa /= settings.reduceKappa
-            m *= max(1, min(100, 4 * width / max(window, .leastNormalMagnitude)))
-            if let aimed = trend.kappa(reaching: window / 2) { kappa = min(kappa, aimed) }
-        }
-        if let lastCTMC {
-            finish(
-                &report, plan: plan, bounds: lastBounds, ctmc: lastCTMC, rounds: rounds, kappa: kappa,
-                start: propertyStart)
-            try addInitialValues(&report, plan: plan, ctmc: lastCTMC)
-        }
-        return report
     }
 
     /// The CTMC of the graph as explored so far. In exact mode the graph is final once explored, so
     /// its CTMC is built once and the graph's own copy of the transitions is freed: the numerics on
     /// the largest models then run next to one copy, not two.
-    private func currentCTMC() throws(EngineError) -> TruncatedCTMC {
+    func currentCTMC() throws(EngineError) -> TruncatedCTMC {
         if let completeCTMC { return completeCTMC }
         let ctmc = try TruncatedCTMC.build(from: explorer)
         if settings.exact && ctmc.isComplete {
@@ -381,7 +259,7 @@ public final class CheckRun {
 
     /// The bounds from every initial state (up to `maxInitialValues`) on the property's final
     /// model. The first is the report's own.
-    private func addInitialValues(_ report: inout PropertyReport, plan: PropertyPlan, ctmc: TruncatedCTMC)
+    func addInitialValues(_ report: inout PropertyReport, plan: PropertyPlan, ctmc: TruncatedCTMC)
         throws(EngineError)
     {
         let initial = explorer.graph.initialStates
@@ -417,7 +295,7 @@ public final class CheckRun {
         return try checker.check(plan.query, rewards: rewards, rewardCeiling: rewardCeilings.ceiling(for: plan.query))
     }
 
-    private func finish(
+    func finish(
         _ report: inout PropertyReport, plan: PropertyPlan, bounds: Bounds, ctmc: TruncatedCTMC,
         rounds: [RoundReport], kappa: Double, start: ContinuousClock.Instant
     ) {
@@ -458,7 +336,7 @@ public final class CheckRun {
 
     /// The final truncated CTMC (no property truncation), for exports.
     public func finalModel() throws(EngineError) -> ExportedModel {
-        explorer.setAbsorbing(nil)
+        explorer.use(ExplorationSettings(absorbing: nil, maxStates: stateCeiling))
         let ctmc = try currentCTMC()
         return ExportedModel(ctmc: ctmc, explorer: explorer)
     }

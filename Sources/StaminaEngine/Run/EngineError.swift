@@ -73,7 +73,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     static func describe(_ fault: EvaluationFault) -> String {
         switch fault {
         case .integerOverflow: "integer overflow"
-        case .moduloByZero: "modulo by zero"
+        case .nonPositiveModulus(let divisor): "modulo with non-positive divisor \(divisor)"
         case .negativeExponent: "negative exponent in integer pow"
         case .doubleToIntOverflow(let value): "\(value) does not fit an integer"
         }

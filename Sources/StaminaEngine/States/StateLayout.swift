@@ -56,10 +56,6 @@ public struct StateLayout: Sendable {
         wordCount = variables.isEmpty ? 1 : word + 1
     }
 
-    public var bitCount: Int {
-        fields.reduce(0) { $0 + $1.mask.nonzeroBitCount }
-    }
-
     /// Reads variable `slot` from a packed state.
     @inline(__always)
     public func value(_ slot: Int, in words: UnsafePointer<UInt64>) -> Int64 {

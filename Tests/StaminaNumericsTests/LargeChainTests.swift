@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Chains long or stiff enough to exercise what small examples do not: deep graphs (the SCC

@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Oracle: gambler's ruin closed forms, in extended precision.

@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 // Oracles for the numerics tests, written independently of the code under test: closed forms,

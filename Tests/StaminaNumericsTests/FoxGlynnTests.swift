@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Oracle: Poisson pmf in extended precision log space (lgamma), tails summed term by term.

@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Oracle: closed forms on the two-state chain 0 -> 1 at rate a, 1 -> 0 at rate b.

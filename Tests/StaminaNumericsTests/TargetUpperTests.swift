@@ -3,7 +3,7 @@
 // carries the down-scaling of every other state's mass.
 
 import Foundation
-import StaminaEngine
+@testable import StaminaNumerics
 import Testing
 
 @Suite struct TargetUpperTests {

@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Oracles: detailed balance for birth-death chains; absorption probabilities by hand.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import StaminaEngine
+@testable import StaminaNumerics
 
 /// The coded value layout must compute bit for bit what the plain one computes: the same doubles
 /// in the same order. Oracle: the plain layout.

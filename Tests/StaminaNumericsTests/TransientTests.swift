@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Oracles: closed forms of small CTMCs; tolerance 1e-15 absolute for the lower-bound property

@@ -1,5 +1,5 @@
 import Foundation
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// The component-by-component solver on chains where value iteration creeps (large strongly

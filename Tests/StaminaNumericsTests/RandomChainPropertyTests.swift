@@ -1,6 +1,6 @@
 import Foundation
 import PropertyBased
-import StaminaEngine
+import StaminaNumerics
 import Testing
 
 /// Random small CTMCs (2 to 5 states, about half the pairs connected, rates up to 4, some
