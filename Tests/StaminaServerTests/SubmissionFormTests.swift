@@ -103,7 +103,7 @@ import Testing
         #expect(form.files["model"]?.fileName == "bd.prism")
         #expect(form.files["model"]?.text == "ctmc")
         #expect(form.files["properties"]?.fileName == "properties.csl")
-        let parameters = try JobService.parameters(from: form)
+        let parameters = try form.parameters()
         #expect(parameters.propertyTruncation == false)
         #expect(parameters.kappa == 0.5 && parameters.method == .priority && parameters.constants == "M=2,N=10")
     }

@@ -25,13 +25,19 @@ extension SubmissionForm {
         )
     }
 
+    /// The engine settings (legacy and `/v1` names, checked by the contract's one table of ranges);
+    /// empty fields mean the default, as the web form sends every field.
+    func parameters() throws(APIError) -> JobParameters {
+        do { return try JobParameters(fields: { fields[$0] }) } catch { throw .invalidParameters(error.problems) }
+    }
+
     /// The job this form asks for. `readsName`: `/v1` takes the job's name from the `name` field;
     /// the legacy endpoint never had one (its jobs are named after the model file).
     func submission(owner: String, quotaKey: String? = nil, idempotencyKey: String? = nil, readsName: Bool)
         throws(APIError) -> JobSubmission
     {
         let files = try submittedFiles()
-        let parameters = try JobService.parameters(from: self)
+        let parameters = try parameters()
         return JobSubmission(
             owner: owner, quotaKey: quotaKey, name: readsName ? field("name") : nil, model: files.model,
             properties: files.properties, parameters: parameters, idempotencyKey: idempotencyKey)

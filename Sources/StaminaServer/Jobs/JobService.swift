@@ -4,9 +4,7 @@ import Logging
 
 /// What both APIs do with jobs: submit (validate, store the files, insert under quotas, wake a
 /// worker), look up, list, cancel, delete, rename, read the log. It takes domain values
-/// (`JobSubmission`, `Caller`) and throws `JobServiceError` (the one exception is
-/// `parameters(from:)`, which reads the engine settings from a `SubmissionForm`); the controllers
-/// translate HTTP to and from it and reach the store and the workers only through it.
+/// (`JobSubmission`, `Caller`) and throws `JobServiceError`; the controllers translate HTTP to and from it and reach the store and the workers only through it.
 final class JobService: Sendable {
     private let store: any JobStore
     private let runner: JobRunner
@@ -32,12 +30,6 @@ final class JobService: Sendable {
     }
 
     // MARK: submission
-
-    /// Reads the parameters from the form (legacy and `/v1` names); empty fields mean the default,
-    /// as the web form sends every field.
-    static func parameters(from form: SubmissionForm) throws(APIError) -> JobParameters {
-        do { return try JobParameters(fields: { form.fields[$0] }) } catch { throw .invalidParameters(error.problems) }
-    }
 
     /// Names are shown in pages, logs and terminals: a control character (a NUL that SQLite or a C
     /// string would cut the name at, an escape sequence, a newline) is refused, never silently dropped.

@@ -1,5 +1,5 @@
 /// Why `JobService` refused or could not do something, in the service's terms. It says nothing
-/// about HTTP: `APIError.init(_:)` (in `HTTP/`) is the one place that gives each case its status
+/// about HTTP: `APIError.from(_:)` (in `HTTP/`) is the one place that gives each case its status
 /// and problem type, and `ErrorMiddleware` renders it for `/v1` or the legacy endpoints.
 enum JobServiceError: Error, Sendable {
     /// The model or properties do not pass the front end; every located diagnostic.
