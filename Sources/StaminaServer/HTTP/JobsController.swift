@@ -138,7 +138,7 @@ struct JobsController: Sendable {
             }
             offset = value
         }
-        let log = Array(service.plainLog(job).utf8)
+        let log = Array(try await service.plainLog(job).utf8)
         let slice = offset < log.count ? log[offset...] : []
         var response = Reply.text(String(decoding: slice, as: UTF8.self))
         response.headers[.xNextOffset] = String(log.count)
@@ -162,8 +162,8 @@ struct JobsController: Sendable {
     private func artifact(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         let name = context.parameters.get("name") ?? ""
-        guard job.state.isTerminal, let path = service.directory(job.id).artifact(name),
-            let data = FileManager.default.contents(atPath: path)
+        guard job.state.isTerminal, JobDirectory.artifacts[name] != nil,
+            let data = try await service.store.artifact(id: job.id, name: name)
         else { throw APIError.notFound("artifact") }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],

@@ -23,10 +23,6 @@ final class JobService: Sendable {
         self.logger = logger
     }
 
-    func directory(_ id: String) -> JobDirectory {
-        JobDirectory(dataDirectory: configuration.dataDirectory, id: id)
-    }
-
     // MARK: submission
 
     /// Reads the parameters from the form (legacy and `/v1` names); empty fields mean the default,
@@ -141,32 +137,23 @@ final class JobService: Sendable {
             throw .invalidModel(diagnostics)
         }
         let id = RandomIdentifier.jobID()
-        let directory = directory(id)
-        do {
-            try directory.create(model: submission.model.text, properties: submission.properties.text)
-        } catch {
-            throw .internal("cannot store the job's files")
-        }
         let job = NewJob(
             id: id, owner: submission.owner,
             name: String((submission.name ?? submission.model.fileName).prefix(255)),
             parameters: submission.parameters, modelFileName: submission.model.fileName,
             propertiesFileName: submission.properties.fileName, createdAt: Date(), quotaKey: submission.quotaKey,
-            idempotencyKey: submission.idempotencyKey)
+            idempotencyKey: submission.idempotencyKey, modelText: submission.model.text,
+            propertiesText: submission.properties.text)
         do {
             let record = try await store.insert(
                 job, ownerQuota: configuration.activeJobsPerOwner, queuedQuota: configuration.queuedJobsPerOwner,
                 systemQuota: configuration.jobsInSystem)
             // The owner's earlier job with this idempotency key: this submission made nothing new.
-            guard record.id == id else {
-                directory.remove()
-                return record
-            }
+            guard record.id == id else { return record }
             metrics.jobSubmitted()
             runner.wake()
             return record
         } catch {
-            directory.remove()
             metrics.submissionRefused()
             throw .from(error)
         }
@@ -197,7 +184,6 @@ final class JobService: Sendable {
     func delete(_ job: JobRecord) async throws(APIError) {
         if job.state.isActive { _ = try await cancel(job) }
         do { _ = try await store.delete(id: job.id) } catch { throw .from(error) }
-        directory(job.id).remove()
     }
 
     func rename(_ job: JobRecord, to name: String) async throws(APIError) -> JobRecord {
@@ -209,13 +195,28 @@ final class JobService: Sendable {
         } catch let error as StoreError { throw .from(error) } catch { throw .notFound() }
     }
 
-    /// The plain log: the stored one once finished, the live stderr file while running.
-    func plainLog(_ job: JobRecord) -> String {
+    /// The plain log: the stored one once finished, the stored stderr lines while running.
+    func plainLog(_ job: JobRecord) async throws(APIError) -> String {
         if let log = job.log { return log }
         if job.state == .running || job.state == .cancelling {
-            return JobDirectory.read(directory(job.id).stderr) ?? ""
+            var lines = ""
+            var after: Int64 = 0
+            do {
+                while true {
+                    let events = try await store.events(id: job.id, after: after, limit: 1000)
+                    for event in events where event.kind == .log { lines += event.line + "\n" }
+                    guard events.count == 1000, let last = events.last else { break }
+                    after = last.sequence
+                }
+            } catch { throw .from(error) }
+            return lines
         }
-        if job.state == .pruned { return JobLog.prunedText }
-        return ""
+        return Self.storedLog(job)
+    }
+
+    /// The log of a job that is not running: what the row holds.
+    static func storedLog(_ job: JobRecord) -> String {
+        if let log = job.log { return log }
+        return job.state == .pruned ? JobLog.prunedText : ""
     }
 }
