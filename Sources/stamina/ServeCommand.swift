@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain: serve HTTPS without a proxy.")
     var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-certificate.") var tlsKey: String?
+    @Option(help: "all (HTTP and workers, default), api (HTTP only) or worker (workers; health endpoints only).")
+    var role: String?
 
     static var settingsHelp: String {
         let defaults = ServerConfiguration()
@@ -62,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("memory-limit", memoryLimit), ("retention", retention), ("trusted-proxies", trustedProxies),
             ("cors-origins", corsOrigins), ("anonymous", anonymous), ("admin-token", adminToken),
             ("job-page-url", jobPageURL), ("path-prefix", pathPrefix), ("engine", engine),
-            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey),
+            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey), ("role", role),
         ]
         for (key, value) in named { if let value { flags.append((key, value)) } }
         for setting in settings {

@@ -11,7 +11,7 @@ import Synchronization
 /// The local worker pool: `workers` loops that claim the oldest queued job and run it as
 /// `stamina worker-exec ... -- stamina check ...` in its own process group, under the wall-clock
 /// limit (enforced here), the CPU and address-space limits (set by worker-exec). The engine works in
-/// a scratch directory (`<data-dir>/jobs/<id>`, written from the stored inputs, removed after); while
+/// a scratch directory (`<data-dir>/jobs/<id>.<attempt>`, written from the stored inputs, removed after); while
 /// it runs, a watcher stores its new progress lines, renews the lease and polls for a cancel asked
 /// on any node; at the end the outputs go to the store. Every write carries the attempt number and
 /// is refused for a stale attempt: a worker whose lease lapsed (its job requeued) kills its run and
@@ -172,8 +172,8 @@ public final class JobRunner: Service, Sendable {
     // MARK: one job
 
     private func execute(_ job: JobRecord) async {
-        let directory = JobDirectory(dataDirectory: configuration.dataDirectory, id: job.id)
-        directory.remove()  // what an earlier run on this node left when it was killed
+        let directory = JobDirectory(dataDirectory: configuration.dataDirectory, id: job.id, attempt: job.attempts)
+        directory.remove()  // what a killed run of this node left
         metrics.jobStarted(waited: job.startedAt.map { $0.timeIntervalSince(job.createdAt) } ?? 0)
         state.withLock { state in
             let cancelled = state.pendingCancels.remove(job.id) != nil
