@@ -116,7 +116,8 @@ public final class SQLiteJobStore: JobStore {
     /// the inputs and artifacts are read in once (the engine's scratch files there are not), the
     /// directory removed after. A job without inputs is marked with empty ones, so this runs once.
     private static func importJobFiles(_ connection: SQLiteConnection, dataDirectory: String) async throws {
-        let rows = try await connection.query("SELECT id FROM jobs WHERE model_text IS NULL", [])
+        let rows = try await connection.query(
+            "SELECT id FROM jobs WHERE model_text IS NULL AND state != \(JobState.pruned.sql)", [])
         for id in rows.compactMap({ $0.column("id")?.string }) where RandomIdentifier.isJobID(Substring(id)) {
             let directory = JobDirectory(dataDirectory: dataDirectory, id: id)
             _ = try await connection.query(
@@ -567,11 +568,13 @@ public final class SQLiteJobStore: JobStore {
             """, [.text(tombstoneLog), .float(cutoff.timeIntervalSince1970)]
         ).compactMap { $0.column("id")?.string }
         forget(ids)
-        _ = try await write(
-            """
-            UPDATE jobs SET model_text = NULL, props_text = NULL WHERE state = \(JobState.pruned.sql) AND model_text IS NOT NULL
-            """, [])
-        try await deleteJobData(where: "job_id IN (SELECT id FROM jobs WHERE state = \(JobState.pruned.sql))", [])
+        for start in stride(from: 0, to: ids.count, by: 400) {
+            let chunk = ids[start..<min(start + 400, ids.count)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let binds = chunk.map { SQLiteData.text($0) }
+            _ = try await write("UPDATE jobs SET model_text = NULL, props_text = NULL WHERE id IN (\(marks))", binds)
+            try await deleteJobData(where: "job_id IN (\(marks))", binds)
+        }
         return ids
     }
 
