@@ -73,6 +73,15 @@ public final class JobRunner: Service, Sendable {
                     if stopping { continuation.finish() }
                     group.addTask { await self.workerLoop(index: index, doorbell: stream) }
                 }
+                // Cancels asked on other nodes, pushed by the store (polling stays the fallback).
+                if let cancels = await store.cancelRequests() {
+                    group.addTask {
+                        for await id in cancels {
+                            if self.isStopping { break }
+                            _ = self.kill(jobID: id, as: .cancel, onlyIfRunningHere: true)
+                        }
+                    }
+                }
                 // A periodic ring: a missed wake-up costs at most this long.
                 group.addTask {
                     while !self.isStopping {
@@ -134,11 +143,15 @@ public final class JobRunner: Service, Sendable {
         logger.warning("lost the lease of a running job; its run is stopped", metadata: ["job": "\(jobID)"])
     }
 
-    private func kill(jobID: String, as intervention: JobOutcome.Intervention) -> Bool {
+    /// `onlyIfRunningHere`: a cancel heard from another node, for a job that may run elsewhere, is
+    /// not remembered for a claim that has not registered its child yet (the watcher's poll is).
+    private func kill(jobID: String, as intervention: JobOutcome.Intervention, onlyIfRunningHere: Bool = false)
+        -> Bool
+    {
         guard configuration.role.runsWorkers else { return false }  // an API node runs no job
         let group: pid_t? = state.withLock { state in
             guard var child = state.running[jobID] else {
-                if intervention == .cancel { state.pendingCancels.insert(jobID) }
+                if intervention == .cancel && !onlyIfRunningHere { state.pendingCancels.insert(jobID) }
                 return nil
             }
             if child.intervention == .none { child.intervention = intervention }

@@ -77,6 +77,10 @@ public protocol JobStore: Sendable {
     /// An output file by name; nil if there is none (not written, pruned, deleted).
     func artifact(id: String, name: String) async throws(StoreError) -> [UInt8]?
 
+    /// Ids of running jobs whose cancel was just asked on any node, pushed by the store where it can
+    /// (PostgreSQL: LISTEN/NOTIFY); nil where it cannot, and the workers' polling is the way.
+    func cancelRequests() async -> AsyncStream<String>?
+
     /// Proves that the store can commit a write now (for `/readyz`).
     func probeWrite(now: Date) async throws(StoreError)
 
@@ -84,6 +88,9 @@ public protocol JobStore: Sendable {
 }
 
 extension JobStore {
+    /// One process per store (SQLite, in memory): a cancel reaches the local runner directly.
+    public func cancelRequests() async -> AsyncStream<String>? { nil }
+
     /// Without a separate limit on QUEUED jobs, the active quota bounds them.
     public func insert(_ job: NewJob, ownerQuota: Int, systemQuota: Int) async throws(StoreError) -> JobRecord {
         try await insert(job, ownerQuota: ownerQuota, queuedQuota: ownerQuota, systemQuota: systemQuota)
