@@ -36,6 +36,7 @@ public final class JobRunner: Service, Sendable {
         /// Cancels that arrived between the claim and the registration of the child.
         var pendingCancels: Set<String> = []
         var stopping = false
+        var cancelListener: Task<Void, Never>? = nil
     }
 
     private let state = Mutex(State())
@@ -74,13 +75,18 @@ public final class JobRunner: Service, Sendable {
                     group.addTask { await self.workerLoop(index: index, doorbell: stream) }
                 }
                 // Cancels asked on other nodes, pushed by the store (polling stays the fallback).
+                // The listening task is cancelled by `stop()` (its stream never ends by itself).
                 if let cancels = await store.cancelRequests() {
-                    group.addTask {
+                    let listener = Task {
                         for await id in cancels {
-                            if self.isStopping { break }
                             _ = self.kill(jobID: id, as: .cancel, onlyIfRunningHere: true)
                         }
                     }
+                    let stopping = state.withLock { state in
+                        state.cancelListener = listener
+                        return state.stopping
+                    }
+                    if stopping { listener.cancel() }
                 }
                 // A periodic ring: a missed wake-up costs at most this long.
                 group.addTask {
@@ -125,10 +131,11 @@ public final class JobRunner: Service, Sendable {
 
     /// Stops the loops and kills every child group; the jobs stay RUNNING for the next start.
     func stop() {
-        let (groups, doorbells) = state.withLock { state in
+        let (groups, doorbells, listener) = state.withLock { state in
             state.stopping = true
-            return (state.running.values.compactMap(\.processGroup), state.doorbells)
+            return (state.running.values.compactMap(\.processGroup), state.doorbells, state.cancelListener)
         }
+        listener?.cancel()
         for group in groups { Glibc.kill(-group, SIGKILL) }
         for doorbell in doorbells { doorbell.finish() }
     }
