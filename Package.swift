@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PRISM", targets: ["PRISM"]),
         .library(name: "StaminaEngine", targets: ["StaminaEngine"]),
         .library(name: "StaminaServer", targets: ["StaminaServer"]),
+        .library(name: "EngineContract", targets: ["EngineContract"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,8 @@ let package = Package(
     targets: [
         .target(name: "PRISM"),
         .target(name: "OrderedJSON"),
+        // The engine/server contract (its first file): no dependencies, so a remote worker can link it.
+        .target(name: "EngineContract"),
         .target(
             name: "StaminaEngine",
             dependencies: ["PRISM"]
@@ -44,6 +47,7 @@ let package = Package(
             dependencies: [
                 "OrderedJSON",
                 "PRISM",
+                "EngineContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -70,6 +74,7 @@ let package = Package(
                 "StaminaEngine",
                 "StaminaServer",
                 "OrderedJSON",
+                "EngineContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,9 +93,10 @@ let package = Package(
         .testTarget(
             name: "StaminaServerTests",
             dependencies: [
-                "StaminaServer", "OrderedJSON", "stamina",
+                "StaminaServer", "OrderedJSON", "stamina", "EngineContract",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

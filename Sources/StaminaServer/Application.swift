@@ -5,8 +5,11 @@ import ServiceLifecycle
 
 /// Builds the whole server from its configuration: the store, the worker pool, the pruner, the
 /// router with its middleware. Tests call it directly; `stamina serve` runs what it returns.
+/// `store`: a store opened by the caller (tests pass an `InMemoryJobStore`); nil opens the one
+/// the configuration names.
 public func buildApplication(
     configuration: ServerConfiguration, validator: any ModelValidator, logger: Logger,
+    store givenStore: (any JobStore)? = nil,
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
@@ -19,7 +22,8 @@ public func buildApplication(
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
         atPath: configuration.dataDirectory + "/jobs", withIntermediateDirectories: true)
-    let store = try await SQLiteJobStore.open(path: configuration.dataDirectory + "/stamina.sqlite", logger: logger)
+    let store: any JobStore =
+        if let givenStore { givenStore } else { try await openStore(configuration: configuration, logger: logger) }
     let metrics = ServerMetrics()
     let runner = JobRunner(store: store, configuration: configuration, logger: logger, metrics: metrics)
     let service = JobService(
@@ -77,9 +81,16 @@ public func buildApplication(
 
 /// `stamina token create`: issues a bearer token in the server's database.
 public enum TokenIssuer {
-    public static func create(dataDirectory: String, admin: Bool, logger: Logger) async throws -> String {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+    public static func create(dataDirectory: String, database: DatabaseURL? = nil, admin: Bool, logger: Logger)
+        async throws -> String
+    {
+        let store: any JobStore
+        if let database {
+            store = try await PostgresJobStore.open(url: database, maximumConnections: 1, logger: logger)
+        } else {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            store = try await SQLiteJobStore.open(path: dataDirectory + "/stamina.sqlite", readers: 1, logger: logger)
+        }
         let token = RandomIdentifier.token()
         let record = TokenRecord(
             hash: RandomIdentifier.sha256Hex(token), owner: admin ? "admin" : RandomIdentifier.owner(), isAdmin: admin)

@@ -1,8 +1,9 @@
 // `stamina check MODEL PROPS`: parse and check the model, run STAMINA (or an exact exploration),
 // print sstamina's results block (or one JSON object with --json), write exports.
-// Exit codes: 0 success, 1 input error, 2 engine error (runtime model error, limit).
+// Exit codes, flags and the JSON document are the engine contract's (Sources/EngineContract).
 
 import ArgumentParser
+import EngineContract
 import Foundation
 import OrderedJSON
 import PRISM
@@ -16,49 +17,40 @@ struct CheckCommand: AsyncParsableCommand {
     @Argument(help: "The PRISM model file (ctmc).") var model: String
     @Argument(help: "The properties file.") var properties: String?
 
-    // Numbers are read as text so that a bad value is an input error with exit code 1.
-    @Option(name: [.customShort("k"), .customLong("kappa")], help: "Initial reachability threshold (1.0).")
-    var kappa: String?
-    @Option(name: [.customShort("r"), .customLong("reduceKappa")], help: "Kappa reduction factor (1.25).")
-    var reduceKappa: String?
-    @Option(name: [.customShort("f"), .customLong("approxFactor")], help: "Misprediction factor m (2.0).")
-    var approxFactor: String?
-    @Option(name: [.customShort("w"), .customLong("probWin")], help: "Probability window (1e-3).")
-    var probWin: String?
-    @Flag(name: .customLong("relative"), help: "The window is relative: stop when Pmax - Pmin <= window x Pmin.")
+    // Numbers are read as text so that a bad value is an input error with exit code 1. Every name
+    // comes from the engine contract's `CheckOption`, which also writes the server's argv.
+    @Option(name: .named(.kappa), help: "Initial reachability threshold (1.0).") var kappa: String?
+    @Option(name: .named(.reduceKappa), help: "Kappa reduction factor (1.25).") var reduceKappa: String?
+    @Option(name: .named(.approxFactor), help: "Misprediction factor m (2.0).") var approxFactor: String?
+    @Option(name: .named(.window), help: "Probability window (1e-3).") var probWin: String?
+    @Flag(name: .named(.relative), help: "The window is relative: stop when Pmax - Pmin <= window x Pmin.")
     var relative = false
-    @Option(name: [.customShort("n"), .customLong("maxApproxCount")], help: "Refinement rounds (10).")
-    var maxApproxCount: String?
-    @Flag(name: [.customShort("R"), .customLong("noPropRefine")], help: "No property-based truncation.")
-    var noPropRefine = false
-    @Flag(name: .customShort("I"), help: "Iterative method (default).") var iterative = false
-    @Flag(name: .customShort("J"), help: "Re-exploring method.") var reexploring = false
-    @Flag(name: .customShort("P"), help: "Priority method.") var priority = false
-    @Option(name: .long, help: "iterative, reexploring or priority.") var method: String?
-    @Option(name: [.customShort("e"), .customLong("export")], help: "Write the final model as Graphviz dot.")
-    var exportDot: String?
-    @Option(name: [.customShort("a"), .customLong("exportTrans")], help: "Write `from to rate` lines.")
-    var exportTrans: String?
-    @Option(name: .customLong("export-drn"), help: "Write the final model in Storm's DRN format.")
-    var exportDRN: String?
-    @Option(name: [.customShort("j"), .customLong("threads")], help: "Threads for the numerics.")
-    var threads: String?
-    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Only results and errors.") var quiet = false
+    @Option(name: .named(.maxIterations), help: "Refinement rounds (10).") var maxApproxCount: String?
+    @Flag(name: .named(.noPropertyTruncation), help: "No property-based truncation.") var noPropRefine = false
+    @Flag(name: .customShort(CheckRequest.Method.iterative.shortFlag), help: "Iterative method (default).")
+    var iterative = false
+    @Flag(name: .customShort(CheckRequest.Method.reexploring.shortFlag), help: "Re-exploring method.")
+    var reexploring = false
+    @Flag(name: .customShort(CheckRequest.Method.priority.shortFlag), help: "Priority method.") var priority = false
+    @Option(name: .named(.method), help: "iterative, reexploring or priority.") var method: String?
+    @Option(name: .named(.exportDot), help: "Write the final model as Graphviz dot.") var exportDot: String?
+    @Option(name: .named(.exportTransitions), help: "Write `from to rate` lines.") var exportTrans: String?
+    @Option(name: .named(.exportDRN), help: "Write the final model in Storm's DRN format.") var exportDRN: String?
+    @Option(name: .named(.threads), help: "Threads for the numerics.") var threads: String?
+    @Flag(name: .named(.quiet), help: "Only results and errors.") var quiet = false
     @Option(
-        name: .customLong("const"),
+        name: .named(.constants),
         help: "Constant values, e.g. \"N=10,x=2\"; ranges start:end or start:step:end run an experiment.")
     var constants: String?
-    @Option(name: .customLong("csv"), help: "Write the results (one row per valuation and property) as CSV.")
+    @Option(name: .named(.csv), help: "Write the results (one row per valuation and property) as CSV.")
     var csv: String?
-    @Option(name: .customLong("property"), help: "Check only the property with this name (repeatable).")
+    @Option(name: .named(.property), help: "Check only the property with this name (repeatable).")
     var propertyNames: [String] = []
-    @Flag(name: .customLong("exact"), help: "Explore the whole model (no truncation).") var exact = false
-    @Flag(name: .customLong("json"), help: "Print one JSON object on stdout.") var json = false
-    @Option(name: .customLong("events"), help: "Append JSON progress events to this file.") var events: String?
-    @Option(name: .customLong("time-limit"), help: "Stop after this many seconds (engine error).")
-    var timeLimit: String?
-    @Option(name: .customLong("max-states"), help: "Stop exploring beyond this many states.")
-    var maxStates: String?
+    @Flag(name: .named(.exact), help: "Explore the whole model (no truncation).") var exact = false
+    @Flag(name: .named(.json), help: "Print one JSON object on stdout.") var json = false
+    @Option(name: .named(.events), help: "Append JSON progress events to this file.") var events: String?
+    @Option(name: .named(.timeLimit), help: "Stop after this many seconds (engine error).") var timeLimit: String?
+    @Option(name: .named(.maxStates), help: "Stop exploring beyond this many states.") var maxStates: String?
     @Option(name: .customLong("server"), help: "Run the check on this STAMINA server (its /v1 API) instead.")
     var server: String?
     @Option(
@@ -80,54 +72,81 @@ struct CheckCommand: AsyncParsableCommand {
         }
     }
 
-    private func number(_ text: String?, _ flag: String, default value: Double, positive: Bool = true)
-        throws(CheckFailure)
-        -> Double
-    {
-        guard let text else { return value }
-        guard let parsed = Double(text), parsed.isFinite, !positive || parsed > 0 else {
-            throw .input("BAD_FLAG", "\(flag) expects a positive number, got '\(text)'")
-        }
-        return parsed
-    }
-
-    private func integer(_ text: String?, _ flag: String) throws(CheckFailure) -> Int? {
+    private static func number(_ text: String?, _ option: CheckOption) throws(CheckFailure) -> Double? {
         guard let text else { return nil }
-        guard let parsed = Int(text), parsed > 0 else {
-            throw .input("BAD_FLAG", "\(flag) expects a positive integer, got '\(text)'")
+        guard let parsed = Double(text) else {
+            throw .input("BAD_FLAG", "\(option.flag) expects a number, got '\(text)'")
         }
         return parsed
     }
 
-    func settings() throws(CheckFailure) -> CheckSettings {
+    private static func integer(_ text: String?, _ option: CheckOption) throws(CheckFailure) -> Int? {
+        guard let text else { return nil }
+        guard let parsed = Int(text) else {
+            throw .input("BAD_FLAG", "\(option.flag) expects an integer, got '\(text)'")
+        }
+        return parsed
+    }
+
+    /// The flags as the contract's request, checked against its one table of ranges.
+    func request() throws(CheckFailure) -> CheckRequest {
         if let unknown = unrecognized.first {
             throw .input("BAD_FLAG", "unknown option or extra argument '\(unknown)'; see 'stamina check --help'")
         }
-        var settings = CheckSettings()
-        settings.kappa = try number(kappa, "--kappa", default: settings.kappa)
-        settings.reduceKappa = try number(reduceKappa, "--reduceKappa", default: settings.reduceKappa)
-        if settings.reduceKappa <= 1 { throw .input("BAD_FLAG", "--reduceKappa must be greater than 1") }
-        settings.approxFactor = try number(approxFactor, "--approxFactor", default: settings.approxFactor)
-        settings.window = try number(probWin, "--probWin", default: settings.window)
-        settings.maxIterations = try integer(maxApproxCount, "--maxApproxCount") ?? settings.maxIterations
-        settings.threads = try integer(threads, "--threads") ?? 1
-        settings.maxStates = try integer(maxStates, "--max-states")
-        if let timeLimit { settings.timeLimit = try number(timeLimit, "--time-limit", default: 0) }
-        settings.propertyTruncation = !noPropRefine
-        settings.exact = exact
-        settings.relativeWindow = relative
-        var chosen: [ExplorationMethod] = []
+        var request = CheckRequest(model: model, properties: properties)
+        if let value = try Self.number(kappa, .kappa) { request.kappa = value }
+        if let value = try Self.number(reduceKappa, .reduceKappa) { request.reduceKappa = value }
+        if let value = try Self.number(approxFactor, .approxFactor) { request.approxFactor = value }
+        if let value = try Self.number(probWin, .window) { request.window = value }
+        if let value = try Self.integer(maxApproxCount, .maxIterations) { request.maxIterations = value }
+        request.threads = try Self.integer(threads, .threads)
+        request.maxStates = try Self.integer(maxStates, .maxStates)
+        request.timeLimit = try Self.number(timeLimit, .timeLimit)
+        request.propertyTruncation = !noPropRefine
+        request.exact = exact
+        request.relativeWindow = relative
+        request.constants = constants ?? ""
+        request.propertyNames = propertyNames
+        request.json = json
+        request.events = events
+        request.exportDot = exportDot
+        request.exportTransitions = exportTrans
+        request.exportDRN = exportDRN
+        request.csv = csv
+        request.quiet = quiet
+        var chosen: [CheckRequest.Method] = []
         if iterative { chosen.append(.iterative) }
         if reexploring { chosen.append(.reexploring) }
         if priority { chosen.append(.priority) }
         if let method {
-            guard let parsed = ExplorationMethod(rawValue: method) else {
+            guard let parsed = CheckRequest.Method(rawValue: method) else {
                 throw .input("BAD_FLAG", "--method expects iterative, reexploring or priority, got '\(method)'")
             }
             chosen.append(parsed)
         }
         if Set(chosen).count > 1 { throw .input("BAD_FLAG", "choose one method (-I, -J, -P or --method)") }
-        settings.method = chosen.first ?? .iterative
+        request.method = chosen.first ?? .iterative
+        if let problem = request.validate().first {
+            throw .input("BAD_FLAG", "\(problem.option.flag): \(problem.message)")
+        }
+        return request
+    }
+
+    /// The engine's settings for a checked request.
+    static func settings(_ request: CheckRequest) -> CheckSettings {
+        var settings = CheckSettings()
+        settings.kappa = request.kappa
+        settings.reduceKappa = request.reduceKappa
+        settings.approxFactor = request.approxFactor
+        settings.window = request.window
+        settings.maxIterations = request.maxIterations
+        settings.threads = request.threads ?? 1
+        settings.maxStates = request.maxStates
+        settings.timeLimit = request.timeLimit
+        settings.propertyTruncation = request.propertyTruncation
+        settings.exact = request.exact
+        settings.relativeWindow = request.relativeWindow
+        settings.method = ExplorationMethod(rawValue: request.method.rawValue) ?? .iterative
         return settings
     }
 
@@ -147,7 +166,7 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     private func execute(reporter: CheckReporter, started: ContinuousClock.Instant) throws(CheckFailure) {
-        let settings = try settings()
+        let settings = Self.settings(try request())
         let modelSource = try read(model)
         let propertiesSource = try properties.map { (path) throws(CheckFailure) in try read(path) }
         let experiment: ConstantExperiment
@@ -185,7 +204,7 @@ struct CheckCommand: AsyncParsableCommand {
             } catch {
                 reporter.finishProgress()
                 throw CheckFailure(
-                    kind: error.isInputError ? "input" : "engine", code: error.code, message: error.description)
+                    kind: error.isInputError ? .input : .engine, code: error.code, message: error.description)
             }
             reporter.finishProgress()
             // Exports are of the last valuation's model.
@@ -197,7 +216,7 @@ struct CheckCommand: AsyncParsableCommand {
         let refused = all.filter { $0.error != nil }
         if !refused.isEmpty && refused.count == all.count, let first = refused.first?.error {
             // Nothing was computed: an input error when properties were refused, else an engine error.
-            let kind = first.code == "UNSUPPORTED_PROPERTY" ? "input" : "engine"
+            let kind: CheckFailureDocument.Kind = first.code == "UNSUPPORTED_PROPERTY" ? .input : .engine
             throw CheckFailure(kind: kind, code: first.code, message: first.message)
         }
         if let csv {
@@ -205,7 +224,8 @@ struct CheckCommand: AsyncParsableCommand {
             else { throw .input("IO_ERROR", "cannot write '\(csv)'") }
         }
         if json {
-            print(CheckJSONReport.make(results, settings: settings, files: (model, properties)).rendered)
+            print(
+                CheckJSONReport.rendered(CheckJSONReport.make(results, settings: settings, files: (model, properties))))
         } else if experiment.isExperiment {
             print(CheckExperimentTable.text(results, settings: settings))
         } else if let result = results.first {
@@ -231,7 +251,7 @@ struct CheckCommand: AsyncParsableCommand {
         do throws(EngineError) {
             exported = try run.finalModel()
         } catch {
-            throw CheckFailure(kind: "engine", code: error.code, message: error.description)
+            throw CheckFailure(kind: .engine, code: error.code, message: error.description)
         }
         for (path, format) in [(exportDot, "dot"), (exportTrans, "transitions"), (exportDRN, "drn")] {
             guard let path else { continue }
@@ -246,5 +266,14 @@ struct CheckCommand: AsyncParsableCommand {
             }
             reporter.info("Wrote \(format) export to \(path) (\(exported.stateCount) states)")
         }
+    }
+}
+
+extension NameSpecification {
+    /// A flag of the engine contract: its one-letter name (if any) and its long name.
+    static func named(_ option: CheckOption) -> NameSpecification {
+        var names: [NameSpecification.Element] = [.customLong(option.long)]
+        if let short = option.short { names.insert(.customShort(short), at: 0) }
+        return NameSpecification(names)
     }
 }

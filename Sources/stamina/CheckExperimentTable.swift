@@ -27,6 +27,12 @@ enum CheckExperimentTable {
             for result in results where index < result.report.properties.count {
                 let p = result.report.properties[index]
                 let values = result.constants.map(\.1)
+                if p.pmin == nil, let filter = p.filter, p.error == nil {
+                    // A filter without one value (forall, argmin, print, ...): its answer in one cell.
+                    let answer = CheckTextReport.filterLines(filter, p, settings: settings).dropFirst()
+                    lines.append((values + [answer.joined(separator: "; ")]).joined(separator: "\t"))
+                    continue
+                }
                 guard let pmin = p.pmin, let pmax = p.pmax else {
                     lines.append(
                         (values + ["not computed: \(p.error?.message ?? "no result")"]).joined(separator: "\t"))
@@ -68,7 +74,8 @@ enum CheckExperimentTable {
                         p.text, p.kind?.rawValue ?? "", p.pmin.map { String($0) } ?? "",
                         p.pmax.map { String($0) } ?? "",
                         p.window.map { String($0) } ?? "", p.windowReached.map { String($0) } ?? "",
-                        CheckJSONReport.status(p), p.stoppedBy?.rawValue ?? "", p.states.map { String($0) } ?? "",
+                        CheckJSONReport.status(p).rawValue, p.stoppedBy?.rawValue ?? "",
+                        p.states.map { String($0) } ?? "",
                         p.error?.message ?? "",
                     ]
                 lines.append(row.map(field).joined(separator: ","))

@@ -6,6 +6,7 @@
 // which reports nothing itself, still shows the time going by; a lock keeps it and the engine's
 // own lines apart.
 
+import EngineContract
 import Foundation
 import OrderedJSON
 import StaminaEngine
@@ -105,9 +106,10 @@ final class CheckReporter: CheckObserver, @unchecked Sendable {
         }
     }
 
-    private func event(_ value: JSONText) {
-        guard let events else { return }
-        fputs(value.rendered + "\n", events)
+    /// One line of the events file, written from the contract's `ProgressEvent`.
+    private func event(_ value: ProgressEvent) {
+        guard let events, let line = try? JSONTextEncoder().encode(value) else { return }
+        fputs(line.rendered + "\n", events)
         fflush(events)
     }
 
@@ -121,13 +123,7 @@ final class CheckReporter: CheckObserver, @unchecked Sendable {
         info(
             "Property \(property + 1), round \(round.iteration): kappa \(round.kappa), \(round.states) states, \(round.transitions) transitions, \(round.frontier) frontier, Pmin \(round.pmin), Pmax \(round.pmax)"
         )
-        event(
-            .object([
-                ("type", .string("round")), ("property", .integer(property)), ("iteration", .integer(round.iteration)),
-                ("kappa", .number(round.kappa)), ("states", .integer(round.states)),
-                ("transitions", .integer(round.transitions)), ("frontier", .integer(round.frontier)),
-                ("pmin", .number(round.pmin)), ("pmax", .number(round.pmax)), ("seconds", .number(round.seconds)),
-            ]))
+        event(.round(.init(property: property, round: CheckJSONReport.round(round))))
     }
 
     func propertyFinished(_ report: PropertyReport) {
@@ -140,10 +136,10 @@ final class CheckReporter: CheckObserver, @unchecked Sendable {
             line("WARNING", "property \(report.text): \(error.message)")
         }
         event(
-            .object([
-                ("type", .string("property")), ("property", .integer(report.index)), ("pmin", .optional(report.pmin)),
-                ("pmax", .optional(report.pmax)), ("windowReached", report.windowReached.map { .bool($0) } ?? .null),
-            ]))
+            .property(
+                .init(
+                    property: report.index, pmin: report.pmin, pmax: report.pmax,
+                    windowReached: report.windowReached)))
     }
 
     func message(_ text: String) { info(text) }
@@ -176,38 +172,28 @@ final class CheckReporter: CheckObserver, @unchecked Sendable {
     }
 }
 
-/// Why `stamina check` stops early: an input error (exit 1) or an engine error (exit 2).
+/// Why `stamina check` stops early: an input error (exit 1) or an engine error (exit 2), written
+/// as the contract's `CheckFailureDocument`.
 struct CheckFailure: Error {
-    var kind: String
+    var kind: CheckFailureDocument.Kind
     var code: String
     var message: String
     var diagnostics: [(file: String, line: Int, column: Int, message: String)] = []
 
     static func input(_ code: String, _ message: String) -> CheckFailure {
-        CheckFailure(kind: "input", code: code, message: message)
+        CheckFailure(kind: .input, code: code, message: message)
     }
 
-    var exitCode: Int32 { kind == "input" ? 1 : 2 }
+    var exitCode: Int32 { kind.exitCode.rawValue }
 
-    var json: JSONText {
-        .object([
-            (
-                "error",
-                .object([
-                    ("kind", .string(kind)), ("code", .string(code)), ("message", .string(message)),
-                    (
-                        "diagnostics",
-                        .array(
-                            diagnostics.map {
-                                .object([
-                                    ("file", .string($0.file)), ("line", .integer($0.line)),
-                                    ("column", .integer($0.column)),
-                                    ("message", .string($0.message)),
-                                ])
-                            })
-                    ),
-                ])
-            )
-        ])
+    var document: CheckFailureDocument {
+        CheckFailureDocument(
+            error: .init(
+                kind: kind, code: code, message: message,
+                diagnostics: diagnostics.map {
+                    .init(file: $0.file, line: $0.line, column: $0.column, message: $0.message)
+                }))
     }
+
+    var json: JSONText { (try? JSONTextEncoder().encode(document)) ?? .null }
 }

@@ -9,6 +9,11 @@ enum CheckTextReport {
     static func block(_ property: PropertyReport, initial: Int, settings: CheckSettings) -> String {
         func decimal(_ value: Double?) -> String { String(format: "%.12f", value ?? .nan) }
         var lines = ["Property: \(property.text)"]
+        if let filter = property.filter, property.error == nil {
+            lines += filterLines(filter, property, settings: settings)
+            lines.append("Model: \(property.states ?? 0) states with \(initial) initial.")
+            return lines.joined(separator: "\n") + "\n"
+        }
         guard property.pmin != nil, property.pmax != nil else {
             lines.append("not computed: \(property.error?.message ?? "no result")")
             return lines.joined(separator: "\n") + "\n"
@@ -62,5 +67,79 @@ enum CheckTextReport {
             ? "the relative window \(settings.window) x Pmin = \(String(format: "%.3g", settings.targetWidth(lower: property.pmin ?? 0)))"
             : "the window \(settings.window)"
         return "Window not reached: the width \(width) is above \(target); \(reason)."
+    }
+
+    /// A filter's answer: its value's bounds, truth value or states, and over which states.
+    static func filterLines(_ filter: FilterReport, _ property: PropertyReport, settings: CheckSettings) -> [String] {
+        func decimal(_ value: Double) -> String { String(format: "%.12f", value) }
+        func interval(_ value: ValueInterval) -> String {
+            "[\(decimal(value.lower)), \(value.upper.map(decimal) ?? "unbounded")]"
+        }
+        let quantity = property.kind == .reward ? "Reward" : "Probability"
+        var lines = [
+            "Filter: \(filter.op.rawValue) over \(filter.matched) state(s) satisfying \(filter.statesText ?? "true")"
+                + (filter.open ? ", and any states not explored yet that satisfy it (the model is truncated)" : "")
+        ]
+        switch filter.op {
+        case .forall, .exists:
+            let verdict = filter.verdict ?? .unknown
+            lines.append(
+                "Result: \(verdict == .unknown ? "undecided (the bounds do not settle it)" : verdict.rawValue)")
+        case .count:
+            if let value = filter.value {
+                let upper = value.upper.map { String(Int($0)) } ?? "unbounded"
+                lines.append(
+                    value.upper == value.lower
+                        ? "Count: \(Int(value.lower))" : "Count: between \(Int(value.lower)) and \(upper) (undecided)")
+            }
+        case .range:
+            if let minimum = filter.minimum, let maximum = filter.maximum {
+                lines.append("Range: minimum in \(interval(minimum)), maximum in \(interval(maximum))")
+            }
+        case .argmin, .argmax, .print, .printall:
+            break
+        case .min, .max, .sum, .avg, .first, .state:
+            if let value = filter.value {
+                if let upper = value.upper {
+                    lines.append("\(quantity) Minimum: \(decimal(value.lower))")
+                    lines.append("\(quantity) Maximum: \(decimal(upper))")
+                    lines.append("Window: \(decimal(upper - value.lower))")
+                } else {
+                    lines.append("\(quantity): at least \(decimal(value.lower)), no upper bound")
+                }
+            }
+        }
+        if !filter.states.isEmpty {
+            let what: String =
+                switch filter.op {
+                case .argmin: "States that may attain the minimum"
+                case .argmax: "States that may attain the maximum"
+                case .print: "Values that may be non-zero"
+                case .printall: "Values"
+                default: "State"
+                }
+            lines.append("\(what) (\(filter.stateCount)):")
+            for value in filter.states {
+                let verdict = value.verdict.map { " \($0.rawValue)" } ?? ""
+                lines.append("  (\(value.state)): [\(decimal(value.pmin)), \(decimal(value.pmax))]\(verdict)")
+            }
+            if filter.states.count < filter.stateCount {
+                lines.append("  ... and \(filter.stateCount - filter.states.count) more")
+            }
+        }
+        if property.windowReached == false {
+            lines.append("Not decided to the window: \(reasonText(property, settings: settings)).")
+        }
+        return lines
+    }
+
+    static func reasonText(_ property: PropertyReport, settings: CheckSettings) -> String {
+        switch property.stoppedBy {
+        case .stateLimit: "exploration stopped at the state limit (--max-states \(settings.maxStates ?? 0))"
+        case .roundLimit:
+            "the refinement aims at the first initial state; states not explored yet, or wider intervals elsewhere, leave it open (try --exact on a finite model)"
+        case .wholeModel: "the whole model was explored; the numerics got no closer"
+        default: "the run ended"
+        }
     }
 }

@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import OrderedJSON
+import StaminaServer
 
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -121,7 +122,7 @@ struct JobsCommand: AsyncParsableCommand {
                 let result = try await client.send("GET", path + "/result")
                 if json {
                     print(String(decoding: result, as: UTF8.self))
-                } else if let document = try? JSONDecoder().decode(JSONValue.self, from: result) {
+                } else if let document = try? JSONDecoder().decode(JobResultDocument.self, from: result) {
                     for block in RemoteResult(document: document).resultsBlocks { print(block) }
                 }
             }

@@ -7,9 +7,11 @@
 
 import ArgumentParser
 import Dispatch
+import EngineContract
 import Foundation
 import OrderedJSON
 import StaminaEngine
+import StaminaServer
 
 struct RemoteCheck {
     let command: CheckCommand
@@ -43,7 +45,7 @@ struct RemoteCheck {
             return failure
         }
         let code = error.slug.uppercased().replacingOccurrences(of: "-", with: "_")
-        return CheckFailure(kind: error.isClientError ? "input" : "engine", code: code, message: error.message)
+        return CheckFailure(kind: error.isClientError ? .input : .engine, code: code, message: error.message)
     }
 
     /// The server knows the files by their base names; messages name them as the user did.
@@ -74,7 +76,7 @@ struct RemoteCheck {
     }
 
     private func execute() async throws(CheckFailure) {
-        let settings = try command.settings()
+        let request = try command.request()
         if let flag = unsupported() { throw .input("BAD_FLAG", "\(flag) is not available with --server") }
         guard let propertiesPath = command.properties else {
             throw .input("BAD_FLAG", "--server needs a properties file")
@@ -87,13 +89,14 @@ struct RemoteCheck {
             client = try ServerClient(server: server, token: nil)
             client.token = try ClientTokenStore.resolve(flag: command.token, server: client.base).token
         } catch { throw failure(error) }
+        // The `/v1` field names of the request's knobs (the contract's `CheckRequest.ranges` names).
         var fields: [(String, String)] = [
-            ("method", settings.method.rawValue), ("kappa", String(settings.kappa)),
-            ("rkappa", String(settings.reduceKappa)), ("approxFactor", String(settings.approxFactor)),
-            ("window", String(settings.window)), ("maxIterations", String(settings.maxIterations)),
-            ("propertyTruncation", settings.propertyTruncation ? "true" : "false"),
+            ("method", request.method.rawValue), ("kappa", String(request.kappa)),
+            ("rkappa", String(request.reduceKappa)), ("approxFactor", String(request.approxFactor)),
+            ("window", String(request.window)), ("maxIterations", String(request.maxIterations)),
+            ("propertyTruncation", request.propertyTruncation ? "true" : "false"),
         ]
-        if let constants = command.constants { fields.append(("constants", constants)) }
+        if !request.constants.isEmpty { fields.append(("constants", request.constants)) }
         let job: RemoteJob
         do {
             job = try await client.submit(
@@ -226,15 +229,15 @@ struct RemoteCheck {
         let failure = { (error: RemoteError) in Self.failure(error, model: command.model, properties: propertiesPath) }
         if state == "CANCELLED" || state == "PRUNED" {
             throw CheckFailure(
-                kind: "engine", code: state, message: "job \(job) was \(state.lowercased()) on the server")
+                kind: .engine, code: state, message: "job \(job) was \(state.lowercased()) on the server")
         }
-        let document: JSONValue
-        do { document = try await client.decode(JSONValue.self, "GET", "/v1/jobs/\(job)/result") } catch {
+        let document: JobResultDocument
+        do { document = try await client.decode(JobResultDocument.self, "GET", "/v1/jobs/\(job)/result") } catch {
             guard error.status == 409, state != "SUCCEEDED" else { throw failure(error) }
             // A job that failed before the engine wrote anything has no result; its resource says why.
             let resource = try? await client.decode(RemoteJob.self, "GET", "/v1/jobs/\(job)")
             throw CheckFailure(
-                kind: "engine", code: resource?.failureReason ?? state,
+                kind: .engine, code: resource?.failureReason ?? state,
                 message: "job \(job) failed on the server: \(resource?.failureMessage ?? state)")
         }
         let result = RemoteResult(document: document)
@@ -243,25 +246,18 @@ struct RemoteCheck {
                 // The engine's own failure (its error line was held back): reported as locally.
                 let name = { (file: String) in Self.localName(file, model: command.model, properties: propertiesPath) }
                 var failure = CheckFailure(
-                    kind: error["kind"]?.string == "input" ? "input" : "engine",
-                    code: error["code"]?.string ?? "FAILED",
-                    message: Self.localNames(
-                        error["message"]?.string ?? state, model: command.model, properties: propertiesPath))
-                failure.diagnostics = (error["diagnostics"]?.array ?? []).map {
-                    (
-                        name($0["file"]?.string ?? ""), $0["line"]?.int ?? 0, $0["column"]?.int ?? 0,
-                        $0["message"]?.string ?? ""
-                    )
-                }
+                    kind: error.kind, code: error.code,
+                    message: Self.localNames(error.message, model: command.model, properties: propertiesPath))
+                failure.diagnostics = error.diagnostics.map { (name($0.file), $0.line, $0.column, $0.message) }
                 throw failure
             }
-            let run = document["run"]
+            let run = document.run
             throw CheckFailure(
-                kind: "engine", code: run?["failureReason"]?.string ?? "FAILED",
-                message: "job \(job) failed on the server: \(run?["message"]?.string ?? state)")
+                kind: .engine, code: run?.failureReason ?? "FAILED",
+                message: "job \(job) failed on the server: \(run?.message ?? state)")
         }
         if command.json {
-            print(result.localJSON(model: command.model, properties: propertiesPath).rendered)
+            print(result.localJSON(model: command.model, properties: propertiesPath))
         } else {
             for block in result.resultsBlocks { print(block) }
         }

@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address and port to listen on (default 127.0.0.1:8080).") var listen: String?
     @Option(name: .customLong("data-dir"), help: "Directory for the database and job files (default ./stamina-data).")
     var dataDirectory: String?
+    @Option(help: "PostgreSQL URL postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...] (default: SQLite).")
+    var database: String?
     @Option(help: "Jobs run at the same time (default: cores - 1, at least 1).") var workers: String?
     @Option(name: .customLong("time-limit"), help: "Wall-clock seconds per job (default 300).") var timeLimit: String?
     @Option(name: .customLong("memory-limit"), help: "Address-space bytes per job (default 524288000).")
@@ -64,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("memory-limit", memoryLimit), ("retention", retention), ("trusted-proxies", trustedProxies),
             ("cors-origins", corsOrigins), ("anonymous", anonymous), ("admin-token", adminToken),
             ("job-page-url", jobPageURL), ("path-prefix", pathPrefix), ("engine", engine),
-            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey), ("role", role),
+            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey), ("database", database), ("role", role),
         ]
         for (key, value) in named { if let value { flags.append((key, value)) } }
         for setting in settings {

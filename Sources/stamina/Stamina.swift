@@ -10,7 +10,7 @@ struct Stamina: AsyncParsableCommand {
         version: StaminaVersion.current,
         subcommands: [
             CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self, WorkerExecCommand.self,
-            BackupCommand.self, RestoreCommand.self,
+            BackupCommand.self, RestoreCommand.self, StoreBenchCommand.self,
             JobsCommand.self,
         ]
     )

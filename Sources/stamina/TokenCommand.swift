@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import StaminaServer
 
@@ -16,9 +17,17 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory =
             "./stamina-data"
 
+        @Option(help: "The server's PostgreSQL URL (default: STAMINA_DATABASE; neither: SQLite in --data-dir).")
+        var database: String?
+
         func run() async throws {
+            let text = database ?? ProcessInfo.processInfo.environment["STAMINA_DATABASE"] ?? ""
+            let url: DatabaseURL?
+            do { url = text.isEmpty ? nil : try DatabaseURL(parsing: text) } catch {
+                throw ValidationError(error.description)
+            }
             let token = try await TokenIssuer.create(
-                dataDirectory: dataDirectory, admin: admin, logger: Logger(label: "stamina.token"))
+                dataDirectory: dataDirectory, database: url, admin: admin, logger: Logger(label: "stamina.token"))
             print(token)
         }
     }

@@ -1,4 +1,5 @@
-"""Runs our `stamina` binary as a child process and reads its JSON (CONTRACTS.md section 2).
+"""Runs our `stamina` binary as a child process and reads its JSON (the engine contract:
+Sources/EngineContract/EngineContract.swift, section 3).
 
 A crash, a timeout or unreadable output is returned as a failed run, never raised: one bad case
 must not stop the whole comparison.

@@ -36,10 +36,10 @@ struct IdempotencyTests {
         let store = try await SQLiteJobStore.open(path: path, logger: Logger(label: "test"))
         let job = try await store.insert(JobStoreConformanceTests.newJob(), ownerQuota: 9, systemQuota: 9)
         await store.close()
-        // Undo the migration: the key in the old table, not on the job.
+        // Back to a release before versioning: no schema version, the key in its old table.
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "test"))
         for statement in [
-            "DROP INDEX jobs_idempotency", "ALTER TABLE jobs DROP COLUMN idempotency_key",
+            "DROP TABLE schema_version", "DROP INDEX jobs_idempotency", "ALTER TABLE jobs DROP COLUMN idempotency_key",
             """
             CREATE TABLE idempotency (owner TEXT NOT NULL, key TEXT NOT NULL, job_id TEXT NOT NULL,
               created_at REAL NOT NULL, PRIMARY KEY (owner, key))

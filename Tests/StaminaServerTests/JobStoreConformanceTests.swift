@@ -4,19 +4,25 @@ import Testing
 
 @testable import StaminaServer
 
-/// One way to make an empty store of one kind. Adding a store (PostgreSQL) to the conformance
-/// suite is one more line in `all`.
+/// One way to make an empty store of one kind. Adding a store to the conformance suite is one
+/// more line in `all`.
 struct StoreFactory: Sendable, CustomTestStringConvertible {
     let name: String
     let open: @Sendable () async throws -> any JobStore
 
-    static let all: [StoreFactory] = [
-        StoreFactory(name: "SQLite") {
-            try await SQLiteJobStore.open(
-                path: RunningServer.temporaryDirectory() + "/stamina.sqlite", logger: Logger(label: "test"))
-        },
-        StoreFactory(name: "in-memory") { InMemoryJobStore() },
-    ]
+    static let all: [StoreFactory] =
+        [
+            StoreFactory(name: "SQLite") {
+                try await SQLiteJobStore.open(
+                    path: RunningServer.temporaryDirectory() + "/stamina.sqlite", logger: Logger(label: "test"))
+            },
+            StoreFactory(name: "in-memory") { InMemoryJobStore() },
+        ] + postgres
+
+    /// Each test on a database of its own (see PostgresTestDatabase); absent without the server.
+    static let postgres: [StoreFactory] =
+        PostgresTestDatabase.isConfigured
+        ? [StoreFactory(name: "PostgreSQL") { try await PostgresTestDatabase.store().0 }] : []
 
     var testDescription: String { name }
 }

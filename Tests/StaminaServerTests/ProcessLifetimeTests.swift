@@ -8,7 +8,7 @@ import Testing
 struct ProcessLifetimeTests {
     @Test func killingWorkerExecLeavesNoEngineAndSaysTheWorkerWasLost() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
@@ -33,7 +33,7 @@ struct ProcessLifetimeTests {
     /// The engine itself killed: its own children go with its group, and the reason names the signal.
     @Test func killingTheEngineLeavesNothingAndNamesTheSignal() async throws {
         let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.fakeEngineSettings(directory))
+        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
@@ -85,7 +85,7 @@ struct ProcessLifetimeTests {
         }
         let directory = RunningServer.temporaryDirectory()
         let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(directory),
+            try TestModels.misbehavingEngineSettings(directory),
             launcher: ["/usr/bin/unshare", "--mount", "--propagation", "private"])
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)

@@ -68,4 +68,29 @@ struct QuotaTests {
             #expect(status == 401)
         }
     }
+
+    @Test func ownerQuotaAndSystemQuota() async throws {
+        let server = try InProcessServer(
+            ["owner-quota=2", "owner-queued-quota=2", "system-quota=3", "admin-token=adm"], store: InMemoryJobStore())
+        try await server.test { client in
+            let first = try await client.submitV1()
+            let token = try #require(first.object["token"] as? String)
+            #expect(try await client.submitV1(token: token).code == 202)
+            let third = try await client.submitV1(token: token)
+            #expect(third.code == 429)
+            #expect(third.object["type"] as? String == "https://staminachecker.org/problems/quota-exceeded")
+            #expect(third.headers[.retryAfter] == "30")
+            // The same address on the legacy API: the same quota (anonymous jobs count against the address).
+            let sameAddress = try await client.submitLegacy()
+            #expect(sameAddress.code == 429)
+            #expect((sameAddress.object["error"] as? String)?.contains("already has 2") == true)
+            #expect(try await client.submitV1(token: "adm").code == 202)  // another owner
+            let overSystem = try await client.submitV1(token: "adm")
+            #expect(overSystem.code == 429)
+            #expect((overSystem.object["detail"] as? String)?.contains("the server already holds 3") == true)
+            // Nothing of the refused submissions is left in the data directory.
+            let directories = try FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/jobs")
+            #expect(directories.filter { !$0.hasPrefix(".") }.count == 3)
+        }
+    }
 }

@@ -57,6 +57,19 @@ struct RemoteCheckTests {
         var tokenFile: String { configHome + "/stamina/client.toml" }
     }
 
+    @Test func remoteFilterPrintsWhatALocalRunPrints() async throws {
+        // The filter's block is written from the JSON's `filter` object, as a local run writes it.
+        let server = try await RunningServer()
+        let cli = CLI()
+        let filters = Self.corpus.appendingPathComponent("properties/filters_mm1_unbounded.csl").path
+        let check = ["check", Self.model, filters, "-w", "1e-6"]
+        let local = try await cli.run(check)
+        let remote = try await cli.run(check + ["--server", server.baseURL])
+        #expect(local.status == 0 && remote.status == 0)
+        #expect(remote.stdout == local.stdout)
+        #expect(local.stdout.contains("Filter: exists over 3 state(s) satisfying q<3"))
+    }
+
     @Test func remoteCheckPrintsWhatALocalRunPrints() async throws {
         let server = try await RunningServer()
         let cli = CLI()

@@ -84,7 +84,7 @@ struct SandboxTests {
         chmod(parent, 0o700)
         let engineDirectory = RunningServer.temporaryDirectory()
         let server = try await RunningServer(
-            try TestModels.fakeEngineSettings(engineDirectory) + ["admin-token=sandbox-admin"],
+            try TestModels.misbehavingEngineSettings(engineDirectory) + ["admin-token=sandbox-admin"],
             dataDirectory: parent + "/data")
         let user = try await server.waitFor("the sandbox probe", timeout: 30) { () -> [String: Any]? in
             let about = try await server.get("/v1/about", token: "sandbox-admin").object

@@ -1,7 +1,8 @@
+import EngineContract
 import Foundation
 
-/// Models and properties used by the server tests. The fake engine reacts to marker words
-/// (SLEEP, EXPLODE, BROKEN, CRASH); everything else succeeds.
+/// Models and properties used by the server tests. `MisbehavingEngine` reacts to marker words
+/// (SLEEP, EXPLODE, BROKEN, CRASH); everything else runs the real engine.
 enum TestModels {
     static let birthDeath = """
         ctmc
@@ -18,7 +19,7 @@ enum TestModels {
     static let exploding = marked("EXPLODE")
     static let crashing = marked("CRASH")
 
-    /// A valid model (it passes the front end at submission) carrying a marker for the fake engine.
+    /// A valid model (it passes the front end at submission) carrying a marker for `MisbehavingEngine`.
     static func marked(_ word: String) -> String {
         """
         ctmc
@@ -31,8 +32,20 @@ enum TestModels {
         """
     }
 
-    static func fakeEngineSettings(_ directory: String) throws -> [String] {
-        ["engine=\(try FakeEngine.install(in: directory))"]
+    static func misbehavingEngineSettings(_ directory: String) throws -> [String] {
+        ["engine=\(try MisbehavingEngine.install(in: directory))"]
+    }
+}
+
+extension TestModels {
+    /// A local `stamina check` of the birth-death model with `flags`: the numbers a server job with
+    /// the same parameters must report (the engine is deterministic).
+    static func localBirthDeath(_ flags: [String]) throws -> (result: CheckResult, text: String) {
+        let files = ["bd.prism": birthDeath, "bd.csl": birthDeathProperties]
+        let json = try CheckOutputTests.run(["bd.prism", "bd.csl", "--json", "-q"] + flags, files: files)
+        let text = try CheckOutputTests.run(["bd.prism", "bd.csl", "-q"] + flags, files: files)
+        guard json.status == 0, text.status == 0 else { throw TestFailure("local run failed: \(json.stderr)") }
+        return (try JSONDecoder().decode(CheckResult.self, from: Data(json.stdout.utf8)), text.stdout)
     }
 }
 

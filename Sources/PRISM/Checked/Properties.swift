@@ -9,12 +9,51 @@ public struct CheckedProperty: Sendable, Hashable {
     /// The property as written (constants not substituted), for output.
     public var text: String
     public var location: SourceLocation
+    /// `filter(op, formula, states)` around the formula, when the property is written so.
+    public var filter: PropertyFilter?
 
-    public init(name: String?, formula: StateFormula, text: String, location: SourceLocation) {
+    public init(
+        name: String?, formula: StateFormula, text: String, location: SourceLocation, filter: PropertyFilter? = nil
+    ) {
         self.name = name
         self.formula = formula
         self.text = text
         self.location = location
+        self.filter = filter
+    }
+}
+
+/// PRISM's filter operators (`+`, `&` and `|` are read as sum, forall and exists).
+public enum FilterOperator: String, Sendable, Hashable, CaseIterable {
+    case min, max, argmin, argmax, count, sum, avg, first, print, printall, forall, exists, range, state
+
+    /// Whether the operator reads a boolean per state (count, forall, exists), a number (min, max,
+    /// argmin, argmax, sum, avg, range) or either (first, print, printall, state).
+    public var operand: FilterOperand {
+        switch self {
+        case .count, .forall, .exists: .boolean
+        case .min, .max, .argmin, .argmax, .sum, .avg, .range: .numerical
+        case .first, .print, .printall, .state: .either
+        }
+    }
+}
+
+public enum FilterOperand: Sendable, Hashable {
+    case boolean, numerical, either
+}
+
+/// `filter(op, prop, states)` of a whole property; `states` is `true` when omitted.
+public struct PropertyFilter: Sendable, Hashable {
+    public var op: FilterOperator
+    /// An operator-free state formula (labels, `"init"`, `"deadlock"` allowed).
+    public var states: StateFormula
+    /// The states argument as written, nil when omitted.
+    public var statesText: String?
+
+    public init(op: FilterOperator, states: StateFormula, statesText: String?) {
+        self.op = op
+        self.states = states
+        self.statesText = statesText
     }
 }
 

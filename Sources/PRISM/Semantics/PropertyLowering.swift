@@ -4,12 +4,77 @@
 
 extension Checker {
     mutating func checkProperty(_ syntax: PropertySyntax, rewards: [RewardStructure]) -> CheckedProperty? {
+        if let filter = syntax.filter { return checkFilter(syntax, filter, rewards: rewards) }
         guard let formula = stateFormula(syntax.expression, rewards: rewards) else { return nil }
         let file = file(.properties)
         return CheckedProperty(
             name: syntax.name, formula: formula,
             text: file.text(from: syntax.expression.start, to: syntax.expression.end),
             location: file.location(of: syntax.start))
+    }
+
+    /// `filter(op, prop, states)`: a known operator, a property of the kind the operator reads
+    /// (a number for min, max, sum, ...; a truth value for count, forall, exists), and states
+    /// without P, S or R operators.
+    private mutating func checkFilter(_ syntax: PropertySyntax, _ filter: FilterSyntax, rewards: [RewardStructure])
+        -> CheckedProperty?
+    {
+        guard let op = FilterOperator(rawValue: filter.op.text) else {
+            let known = FilterOperator.allCases.map(\.rawValue).joined(separator: ", ")
+            error(.properties, filter.op.offset, "unknown filter operator '\(filter.op.text)' (known: \(known))")
+            return nil
+        }
+        let formula = stateFormula(syntax.expression, rewards: rewards)
+        var states = StateFormula.atom(.literal(.bool(true)))
+        if let statesSyntax = filter.states {
+            guard let lowered = stateFormula(statesSyntax, rewards: rewards) else { return nil }
+            if Self.containsOperator(lowered) {
+                error(
+                    .properties, statesSyntax.start,
+                    "the states of a filter must be a formula without P, S or R operators")
+                return nil
+            }
+            states = lowered
+        }
+        guard let formula else { return nil }
+        let numerical = Self.isNumerical(formula)
+        switch op.operand {
+        case .numerical where !numerical:
+            error(
+                .properties, syntax.expression.start,
+                "filter '\(op.rawValue)' needs a numerical property such as P=? [ ... ], found a true/false one")
+            return nil
+        case .boolean where numerical:
+            error(
+                .properties, syntax.expression.start,
+                "filter '\(op.rawValue)' needs a true/false property such as P>=0.5 [ ... ] or a state formula, found a numerical one (=?)"
+            )
+            return nil
+        default: break
+        }
+        let file = file(.properties)
+        return CheckedProperty(
+            name: syntax.name, formula: formula, text: file.text(from: filter.start, to: filter.end),
+            location: file.location(of: syntax.start),
+            filter: PropertyFilter(
+                op: op, states: states, statesText: filter.states.map { file.text(from: $0.start, to: $0.end) }))
+    }
+
+    /// A P, S or R query (`=?`): its value per state is a number, not a truth value.
+    static func isNumerical(_ formula: StateFormula) -> Bool {
+        switch formula {
+        case .probability(.query, _, _), .steadyState(.query, _), .reward(_, .query, _, _): true
+        default: false
+        }
+    }
+
+    static func containsOperator(_ formula: StateFormula) -> Bool {
+        switch formula {
+        case .atom, .initial, .deadlock: false
+        case .not(let inner): containsOperator(inner)
+        case .logical(_, let a, let b): containsOperator(a) || containsOperator(b)
+        case .probability, .steadyState, .reward: true
+        }
     }
 
     /// True when the expression needs the state-formula structure (an operator or built-in label).

@@ -307,7 +307,10 @@ extension Parser {
             return try node(.steadyState(bound, formula), from: start)
         case .keyword(.R), .keyword(.Rmin), .keyword(.Rmax):
             return try parseReward(start: start)
-        case .keyword(.filter), .keyword(.E), .keyword(.A):
+        case .keyword(.filter):
+            throw SyntaxError(
+                offset: start, message: "filter(...) is only supported as a whole property, not inside an expression")
+        case .keyword(.E), .keyword(.A):
             throw SyntaxError(
                 offset: start, message: "'\(text(current))' (filters and CTL path quantifiers) is not supported")
         case .keyword(.X), .keyword(.F), .keyword(.G):

@@ -37,8 +37,37 @@ extension Parser {
             name = file.text(from: token.start + 1, to: token.end - 1)
             advance()
         }
+        if kind == .keyword(.filter) { return try parseFilter(name: name, start: start) }
         let expression = try parseExpression()
         return PropertySyntax(name: name, expression: expression, start: start)
+    }
+
+    /// `filter(op, prop)` or `filter(op, prop, states)`; the operator is checked by name later, so
+    /// that an unknown one gets a message listing the known ones.
+    private mutating func parseFilter(name: String?, start: Int) throws(SyntaxError) -> PropertySyntax {
+        let filterStart = current.start
+        advance()
+        try expect(.leftParen, "after 'filter'")
+        let op: Name
+        switch kind {
+        case .identifier, .keyword(.min), .keyword(.max):
+            let token = advance()
+            op = Name(text: text(token), offset: token.start)
+        case .plus, .and, .or:
+            let token = advance()
+            let alias = token.kind == .plus ? "sum" : (token.kind == .and ? "forall" : "exists")
+            op = Name(text: alias, offset: token.start)
+        default:
+            throw unexpected("a filter operator (min, max, count, sum, avg, forall, exists, ...)")
+        }
+        try expect(.comma, "after the filter operator")
+        let expression = try parseExpression()
+        var states: SyntaxExpression?
+        if accept(.comma) { states = try parseExpression() }
+        try expect(.rightParen, "to close 'filter(...)'")
+        return PropertySyntax(
+            name: name, expression: expression, start: start,
+            filter: FilterSyntax(op: op, states: states, start: filterStart, end: previousEnd))
     }
 
     /// Skip to just past the next `;` or to the first token on a later line than the error.

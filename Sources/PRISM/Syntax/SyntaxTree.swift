@@ -214,6 +214,16 @@ struct PropertySyntax: Sendable {
     var name: String?
     var expression: SyntaxExpression
     var start: Int
+    var filter: FilterSyntax?
+}
+
+/// `filter(op, expression, states)` around a whole property.
+struct FilterSyntax: Sendable {
+    var op: Name
+    var states: SyntaxExpression?
+    /// From `filter` to its closing parenthesis, for the property's text.
+    var start: Int
+    var end: Int
 }
 
 struct PropertiesSyntax: Sendable {

@@ -28,6 +28,8 @@ struct Bounds: Sendable, Equatable {
 struct CheckOutcome {
     var bounds: Bounds
     var finalDistribution: [Double]? = nil
+    /// The bounds from every state (sink excluded), when asked for and the solver gives them.
+    var perState: [Bounds]? = nil
 }
 
 struct PropertyChecker {
@@ -39,6 +41,8 @@ struct PropertyChecker {
     /// The run's `--time-limit`, which the solvers observe between sweeps.
     var deadline = SolverDeadline.none
     var timeLimitSeconds = 0.0
+    /// Also report every state's bounds (`CheckOutcome.perState`) where one solve gives them all.
+    var allStates = false
 
     /// `rewardCeiling`: for a time-bounded reward on a chain that is not complete, the ceiling of
     /// the reward rate of any state (`RewardCeiling`).
@@ -48,16 +52,21 @@ struct PropertyChecker {
         switch query {
         case .until(let a, let b, let interval, let negated):
             let q = try until(a, b, interval)
-            let bounds = q.bounds
+            let flip = { (b: Bounds) in negated ? Bounds(lower: 1 - b.upper, upper: 1 - b.lower) : b }
             return CheckOutcome(
-                bounds: negated ? Bounds(lower: 1 - bounds.upper, upper: 1 - bounds.lower) : bounds,
-                finalDistribution: q.finalDistribution)
+                bounds: flip(q.bounds), finalDistribution: q.finalDistribution, perState: q.perState?.map(flip))
         case .next(let phi, let interval):
             return CheckOutcome(bounds: try next(phi, interval))
         case .steadyState(let phi):
             return CheckOutcome(bounds: try steadyState(phi))
         case .reward(_, let path):
             guard let rewards else { preconditionFailure("reward vectors are computed before checking rewards") }
+            if allStates, case .reachability(let phi) = path {
+                let result = try reachabilityReward(phi, rewards)
+                return CheckOutcome(
+                    bounds: Bounds(lower: result.lower[initialState], upper: result.upper[initialState]),
+                    perState: (0..<ctmc.stateCount).map { Bounds(lower: result.lower[$0], upper: result.upper[$0]) })
+            }
             return CheckOutcome(bounds: try reward(path, rewards, ceiling: rewardCeiling))
         }
     }
@@ -91,8 +100,8 @@ struct PropertyChecker {
         }
     }
 
-    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool]) throws(EngineError)
-        -> TransientResult
+    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool], upperTargets: [Bool]? = nil)
+        throws(EngineError) -> TransientResult
     {
         if time == 0 {
             return TransientResult(distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: 0)
@@ -100,7 +109,7 @@ struct PropertyChecker {
         return try numerics { () throws(NumericsError) in
             try Uniformization.transient(
                 rates: ctmc.rates, initial: initial, time: time, absorbing: absorbing, accuracy: accuracy,
-                threads: threads, deadline: deadline)
+                threads: threads, deadline: deadline, upperTargets: upperTargets)
         }
     }
 
@@ -128,10 +137,15 @@ struct PropertyChecker {
             var absorbing = [Bool](repeating: false, count: n + 1)
             for state in 0..<n { absorbing[state] = !phi1[state] || phi2[state] }
             absorbing[sink] = true
-            let result = try transient(upper - interval.lower, start, absorbing: absorbing)
+            // Pmax is the mass in phi2 and the sink, bounded from above directly (`targetUpper`)
+            // or as everything the other states' lower bounds leave.
+            var targets = phi2
+            targets[sink] = true
+            let result = try transient(upper - interval.lower, start, absorbing: absorbing, upperTargets: targets)
             var lower = 0.0
             for state in 0..<n where phi2[state] { lower += result.distribution[state] }
-            let upperBound = lower + result.distribution[sink] + result.errorBound + lostUpper
+            let complement = lower + result.distribution[sink] + result.errorBound
+            let upperBound = min(complement, result.targetUpper ?? complement) + lostUpper
             return CheckOutcome(
                 bounds: clamp(Bounds(lower: lower, upper: upperBound)), finalDistribution: result.distribution)
         }
@@ -158,7 +172,11 @@ struct PropertyChecker {
             lower += start[state] * withoutSink.lower[state]
             upper += start[state] * withSink.upper[state]
         }
-        return CheckOutcome(bounds: clamp(Bounds(lower: lower, upper: upper)))
+        // From a single state at time 0 the bounds are the solver's, state by state.
+        let perState =
+            allStates && interval.lower == 0
+            ? (0..<n).map { clamp(Bounds(lower: withoutSink.lower[$0], upper: withSink.upper[$0])) } : nil
+        return CheckOutcome(bounds: clamp(Bounds(lower: lower, upper: upper)), perState: perState)
     }
 
     /// `X^I phi` from the initial state: exact once that state is expanded (its transitions are
@@ -213,12 +231,7 @@ struct PropertyChecker {
             }
             return Bounds(lower: result.lower, upper: result.upper)
         case .reachability(let phi):
-            let target = try sets.evaluate(phi)
-            let result = try numerics { () throws(NumericsError) in
-                try Reachability.expectedReward(
-                    rates: ctmc.rates, target: target, stateRewards: rewards.withTransitions, precision: accuracy,
-                    deadline: deadline)
-            }
+            let result = try reachabilityReward(phi, rewards)
             return Bounds(lower: result.lower[initialState], upper: result.upper[initialState])
         case .steadyState:
             // The distribution's error (at most the solver precision, in total) is multiplied by
@@ -235,6 +248,17 @@ struct PropertyChecker {
             return Bounds(lower: max(0, value - slack), upper: value + slack)
         case .total:
             throw .numerics("total reward is refused when the property is planned")
+        }
+    }
+
+    private func reachabilityReward(_ phi: StateFormula, _ rewards: RewardVectors) throws(EngineError)
+        -> (lower: [Double], upper: [Double])
+    {
+        let target = try sets.evaluate(phi)
+        return try numerics { () throws(NumericsError) in
+            try Reachability.expectedReward(
+                rates: ctmc.rates, target: target, stateRewards: rewards.withTransitions, precision: accuracy,
+                deadline: deadline)
         }
     }
 

@@ -23,9 +23,18 @@ import Dispatch
 ///
 /// Only the prefix of states that mass can have reached is computed (`UniformisedChain.reach`);
 /// the rest of both vectors stays exactly zero.
+///
+/// Upper bounds: the same analysis run the other way gives computed >= (1 - u)^A_j exact, so the
+/// exact weighted sum of a state is at most its lower bound times (1 + m_j)/(1 - m_j), m_j = 2 A_j u
+/// (`upperSum`). A set's true mass is then bounded without the slack that the a-posteriori error
+/// bound carries: that one charges the down-scaling of every other state (about 2u R gamma of the
+/// total mass) to the set, which dominates when the set's mass is small.
 struct PoissonMixture {
     var result: [Double]
     var iterations: Int
+    /// Number of weights and index of the last one, for the rounding margins.
+    private var weightCount = 0
+    private var last = 0
 
     /// `weights[i]` is the weight of v_{first + i}; all weights must be non-negative.
     init(
@@ -49,6 +58,8 @@ struct PoissonMixture {
         if highest < 0 {
             self.result = result
             self.iterations = 0
+            self.weightCount = weights.count
+            self.last = last
             return
         }
         // Two buffers owned here, so that swapping them is swapping two pointers.
@@ -127,15 +138,39 @@ struct PoissonMixture {
             for k in start...last { remaining += scaled[k - first] }
             for j in 0..<n { result[j] += remaining * input[j] }
         }
-        let gamma = Double(chain.maxPropagatingTerms)
-        let fixed = Double(2 * weights.count + 8)
         for j in 0..<n where result[j] != 0 {
-            let terms = fixed + Double(last) * (gamma + Double(chain.roundingTerms(of: j)))
-            let margin = 2 * terms * u
+            let margin = Self.margin(chain: chain, state: j, weightCount: weights.count, last: last)
             result[j] = margin <= 0.01 ? result[j] * (1 - margin) : 0
         }
         self.result = result
         self.iterations = steps
+        self.weightCount = weights.count
+        self.last = last
+    }
+
+    /// m_j = 2 A_j u, A_j = 2 (number of weights) + 8 + R (gamma + c_j).
+    static func margin(chain: UniformisedChain, state j: Int, weightCount: Int, last: Int) -> Double {
+        let gamma = Double(chain.maxPropagatingTerms)
+        let terms = Double(2 * weightCount + 8) + Double(last) * (gamma + Double(chain.roundingTerms(of: j)))
+        return 2 * terms * unitRoundoff
+    }
+
+    /// A certified upper bound on sum over `targets` of the exact weighted sum (the stored weights,
+    /// exact arithmetic), or nil when a target's margin is too large to say (its entry was zeroed).
+    /// From result_j = fl(c_j (1 - m_j)): c_j <= result_j (1 + u) / (1 - m_j), and the exact sum is
+    /// at most c_j / (1 - u)^A_j <= c_j (1 + m_j) for A_j u <= 0.005; (1 + m)(1 + u)/(1 - m) is at
+    /// most 1 + 2.05 m + 2u for m <= 0.01, so 1 + 3 m + 16 u covers it and the product's rounding.
+    /// Entries that underflowed to zero may hide values below 2^-1074 each step: 1e-300 covers
+    /// them for any chain that fits in memory.
+    func upperSum(targets: [Bool], chain: UniformisedChain) -> Double? {
+        let u = unitRoundoff
+        var terms: [Double] = []
+        for j in targets.indices where targets[j] {
+            let margin = Self.margin(chain: chain, state: j, weightCount: weightCount, last: last)
+            guard margin <= 0.01 else { return nil }
+            if result[j] != 0 { terms.append(result[j] * (1 + 3 * margin + 16 * u)) }
+        }
+        return NonNegativeSum(terms).upper + 1e-300
     }
 }
 

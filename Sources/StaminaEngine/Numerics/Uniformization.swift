@@ -7,6 +7,10 @@ public struct TransientResult: Sendable {
     /// Vector-matrix products performed.
     public var iterations: Int
     public var uniformizationRate: Double
+    /// Certified upper bound on the true mass in the `upperTargets` states at the time bound (nil
+    /// when not asked for or not certifiable); tighter than their lower bounds plus `errorBound`
+    /// when the other states hold most of the mass.
+    public var targetUpper: Double? = nil
 
     public init(distribution: [Double], errorBound: Double, iterations: Int, uniformizationRate: Double) {
         self.distribution = distribution
@@ -54,7 +58,8 @@ public enum Uniformization {
     /// absorbing state with a huge in-degree such as a truncation sink.
     public static func transient(
         rates: SparseMatrix, initial: [Double], time: Double,
-        absorbing: [Bool], accuracy: Double, threads: Int = 1, deadline: SolverDeadline = .none
+        absorbing: [Bool], accuracy: Double, threads: Int = 1, deadline: SolverDeadline = .none,
+        upperTargets: [Bool]? = nil
     ) throws(NumericsError) -> TransientResult {
         let n = rates.rowCount
         try rates.validateRates()
@@ -86,11 +91,19 @@ public enum Uniformization {
             threads: threads, deadline: deadline)
         let mass = NonNegativeSum(initial)
         let computed = NonNegativeSum(mixture.result)
-        return TransientResult(
+        var result = TransientResult(
             distribution: mixture.result,
             errorBound: upperDifference(mass.upper, computed.lower),
             iterations: mixture.iterations,
             uniformizationRate: chain.rate)
+        // The true mass of a set: the exact weighted sums plus what the weights leave out, which is
+        // at most (1 - sum of the weights) times the total mass in each step, P being stochastic.
+        if let targets = upperTargets, targets.count == n,
+            let weighted = mixture.upperSum(targets: targets, chain: chain)
+        {
+            result.targetUpper = (weighted + mass.upper * poisson.omittedMass) * (1 + 4 * unitRoundoff)
+        }
+        return result
     }
 
     /// From this many products on, coding the matrix values (`ValueCoding`) pays for itself.

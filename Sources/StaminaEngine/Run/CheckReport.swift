@@ -80,6 +80,9 @@ public struct PropertyReport: Sendable {
     public var initialValues: [InitialStateValue] = []
     /// How many initial states the model has (`initialValues` may list fewer).
     public var initialStateCount = 1
+    /// `filter(op, prop, states)`: its answer; `pmin`/`pmax` are then the filter's value (nil
+    /// when it has none, or none with an upper bound), `verdict` its forall/exists.
+    public var filter: FilterReport?
 
     public init(index: Int, name: String? = nil, text: String) {
         self.index = index

@@ -53,6 +53,9 @@ public final class CheckRun {
     static let maxBudgetRounds = 40
     /// Initial states whose bounds are reported one by one.
     public static let maxInitialValues = 100
+    /// States a filter may range over (each is solved from on its own), and states it lists.
+    public static let maxFilterStates = 5_000
+    public static let maxFilterListed = 1_000
 
     public init(model: CheckedModel, properties: [CheckedProperty], settings: CheckSettings) throws(EngineError) {
         guard model.type == .ctmc else { throw .unsupportedModelType(model.type) }
@@ -70,6 +73,11 @@ public final class CheckRun {
         var atoms: [Expr: CompiledExpression] = [:]
         for case .success(let plan) in plans {
             for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }
+        }
+        for property in properties {
+            for atom in property.filter.map({ Self.atoms(of: $0.states) }) ?? [] where atoms[atom] == nil {
+                atoms[atom] = compiled.compile(atom)
+            }
         }
         rewardStructures = model.rewards.map { CompiledRewardStructure($0, model: &compiled) }
         let initial: [[UInt64]]
@@ -210,7 +218,7 @@ public final class CheckRun {
     private func partial(_ index: Int, stoppedBy: StopReason, error: () -> PropertyError) -> PropertyReport {
         var report = PropertyReport(index: index, name: properties[index].name, text: properties[index].text)
         report.stoppedBy = stoppedBy
-        guard let last = limits.last, case .success(let plan) = plans[index] else {
+        guard let last = limits.last, case .success(let plan) = plans[index], properties[index].filter == nil else {
             report.error = error()
             return report
         }
@@ -385,11 +393,13 @@ public final class CheckRun {
             values.append(InitialStateValue(state: describe(state), pmin: bounds.lower, pmax: bounds.upper))
         }
         report.initialValues = values
+        try addFilter(&report, plan: plan, ctmc: ctmc)
     }
 
-    private func describe(_ state: Int) -> String { layout.describe(explorer.graph.store.state(state)) }
+    func describe(_ state: Int) -> String { layout.describe(explorer.graph.store.state(state)) }
 
-    private func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, from initialState: Int? = nil)
+    /// `allStates`: also the bounds from every state, when the solver gives them at once.
+    func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, from initialState: Int? = nil, allStates: Bool = false)
         throws(EngineError) -> CheckOutcome
     {
         let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
@@ -398,6 +408,7 @@ public final class CheckRun {
             accuracy: settings.numericalAccuracy, threads: settings.threads)
         checker.deadline = SolverDeadline(instant: explorer.deadline)
         checker.timeLimitSeconds = explorer.timeLimitSeconds
+        checker.allStates = allStates
         var rewards: RewardVectors?
         if case .reward(let structure, _) = plan.query {
             rewards = try RewardVectors.compute(

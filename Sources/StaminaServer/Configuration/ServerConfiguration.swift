@@ -6,6 +6,8 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var dataDirectory = "./stamina-data"
+    /// The shared PostgreSQL store; nil = SQLite in `dataDirectory`.
+    public var database: DatabaseURL? = nil
     /// One worker per core but one, so that a 2-core VM keeps a core for HTTP and SQLite.
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     public var timeLimitSeconds = 300.0
@@ -112,6 +114,12 @@ extension ServerConfiguration {
             config.port = port
         },
         text("data-dir", "directory for the database and job files", { $0.dataDirectory }) { $0.dataDirectory = $1 },
+        text(
+            "database", "postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...] (empty = SQLite in data-dir)",
+            { $0.database?.redacted ?? "" }
+        ) { config, text throws(ConfigurationError) in
+            config.database = text.isEmpty ? nil : try DatabaseURL(parsing: text)
+        },
         int("workers", "jobs run at the same time (default: cores - 1, at least 1)", \.workers, min: 0),
         double("time-limit", "wall-clock seconds per job", \.timeLimitSeconds, min: 0.01),
         double("cpu-limit", "CPU seconds per job (0 = time limit x engine threads + 5)", \.cpuLimitSeconds, min: 0),

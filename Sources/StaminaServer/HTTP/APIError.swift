@@ -11,8 +11,6 @@ struct APIError: Error, Sendable {
     var detail: String
     var diagnostics: [ModelDiagnostic] = []
     var retryAfterSeconds: Int? = nil
-    /// The HTML page legacy `from_web` submitters get instead of JSON.
-    var legacyHTML: Bool = false
 
     static let problemTypeBase = "https://staminachecker.org/problems/"
 
@@ -72,11 +70,25 @@ struct APIError: Error, Sendable {
             retryAfterSeconds: 5)
     }
 
+    /// The one mapping of the service's refusals to statuses and problem types (the legacy
+    /// endpoints turn the 422s into 400s, see `ErrorMiddleware`).
+    static func from(_ error: JobServiceError) -> APIError {
+        switch error {
+        case .invalidModel(let diagnostics): return .invalidModel(diagnostics)
+        case .controlCharacter(let what):
+            return .badRequest("the \(what) contains a control character; use printable characters only")
+        case .notFound: return .notFound()
+        case .storage(let detail): return .internal(detail)
+        case .store(let error): return .from(error)
+        }
+    }
+
     static func from(_ error: StoreError) -> APIError {
         switch error {
         case .ownerQuotaExceeded, .systemQuotaExceeded, .queuedQuotaExceeded: return .quota(error.description)
         case .database(let message): return .internal(message)
         case .damaged: return .unavailable("the database is damaged")
+        case .newerSchema: return .unavailable("the database was written by a newer release")
         }
     }
 

@@ -2,9 +2,10 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The one place that turns errors into replies: problem+json (RFC 9457) under `/v1` and for the
-/// operational endpoints, the legacy `{"error": ...}` shape (with a proper 4xx/5xx code) elsewhere,
-/// or an HTML page for legacy `from_web` submissions.
+/// The one place that turns errors into replies: the service's `JobServiceError`s and every HTTP
+/// refusal become problem+json (RFC 9457) under `/v1` and for the operational endpoints, the legacy
+/// `{"error": ...}` shape (with a proper 4xx/5xx code) elsewhere, or an HTML page for legacy
+/// `from_web` submissions (`WebFormRefusal`).
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = StaminaRequestContext
     let legacyPrefix: String
@@ -14,25 +15,38 @@ struct ErrorMiddleware: RouterMiddleware {
     {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return render(error, request: request)
-        } catch let error as HTTPError {
-            return render(.from(error), request: request)
-        } catch is NIOTooManyBytesError {
-            // A body read past its limit anywhere (see `BodyLimit`): the client's fault, not ours.
-            return render(.payloadTooLarge("the request body is larger than this endpoint accepts"), request: request)
-        } catch let error as StoreError {
-            context.logger.error("store error", metadata: ["error": "\(error)"])
-            return render(.from(error), request: request)
+        } catch let refusal as WebFormRefusal {
+            return render(apiError(refusal.reason, context: context), request: request, page: true)
         } catch {
-            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
-            return render(.internal("unexpected server error"), request: request)
+            return render(apiError(error, context: context), request: request, page: false)
         }
     }
 
-    private func render(_ error: APIError, request: Request) -> Response {
+    private func apiError(_ error: any Error, context: Context) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as JobServiceError:
+            if case .store(let cause) = error { context.logger.error("store error", metadata: ["error": "\(cause)"]) }
+            return .from(error)
+        case let error as HTTPError: return .from(error)
+        case is NIOTooManyBytesError:
+            // A body read past its limit anywhere (see `BodyLimit`): the client's fault, not ours.
+            return .payloadTooLarge("the request body is larger than this endpoint accepts")
+        case let error as StoreError:
+            context.logger.error("store error", metadata: ["error": "\(error)"])
+            return .from(error)
+        default:
+            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            return .internal("unexpected server error")
+        }
+    }
+
+    private func render(_ error: APIError, request: Request, page: Bool) -> Response {
         let path = request.uri.path
-        if error.legacyHTML {
+        var error = error
+        // Bad input is a 422 under /v1 and a 400 on the legacy endpoints, as the first server had it.
+        if !Self.isModernPath(path), error.status == .unprocessableContent { error.status = .badRequest }
+        if page {
             let page = """
                 <!DOCTYPE html>
                 <html><head><meta charset="utf-8"><title>STAMINA: submission refused</title></head>
@@ -49,4 +63,10 @@ struct ErrorMiddleware: RouterMiddleware {
     static func isModernPath(_ path: String) -> Bool {
         path.hasPrefix("/v1") || path == "/healthz" || path == "/readyz" || path == "/metrics"
     }
+}
+
+/// A legacy submission from the web form (`from_web`) that was refused: the browser gets an HTML
+/// page saying why instead of JSON. `reason` is the error as thrown; it is mapped as any other.
+struct WebFormRefusal: Error {
+    var reason: any Error
 }

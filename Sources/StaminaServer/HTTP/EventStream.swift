@@ -48,7 +48,7 @@ struct EventStream: Sendable {
                 // Log and engine events first, the state change after: a client that sees a
                 // terminal state has seen everything before it.
                 while true {
-                    let events = try await service.store.events(id: current.id, after: lastSequence, limit: 500)
+                    let events = try await service.events(current, after: lastSequence, limit: 500)
                     for event in events {
                         lastSequence = event.sequence
                         switch event.kind {
@@ -82,7 +82,7 @@ struct EventStream: Sendable {
                 if !chunk.isEmpty { try await writer.write(ByteBuffer(string: chunk)) }
                 if current.state.isTerminal { break }
                 try await Task.sleep(for: Self.pollInterval)
-                guard let next = try await service.store.job(id: current.id) else { break }
+                guard let next = try await service.current(current) else { break }
                 current = next
             }
             try await writer.finish(nil)
@@ -99,11 +99,10 @@ struct EventStream: Sendable {
         return "id: \(id)\nevent: \(type)\n\(payload)\n\n"
     }
 
+    /// The SSE event name of an events-file line: its contract type (`round`, `property`), or
+    /// `engine` for a line the contract does not describe (passed on as it is).
     static func eventType(_ line: String) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let type = object["type"] as? String, ["round", "property"].contains(type)
-        else { return "engine" }
-        return type
+        EngineOutputReader.event(line)?.kind.rawValue ?? "engine"
     }
 
 }

@@ -51,7 +51,7 @@ struct JobsController: Sendable {
         // A retry of an answered request is answered without reading its body; concurrent first
         // tries are settled by the store's insert (one job per owner and key).
         if let principal, let key = idempotencyKey,
-            let job = try await service.store.job(owner: principal.owner, idempotencyKey: key)
+            let job = try await service.earlierSubmission(owner: principal.owner, idempotencyKey: key)
         {
             return accepted(job, token: nil)
         }
@@ -64,8 +64,6 @@ struct JobsController: Sendable {
         let body = try await BodyLimit.collect(request, limit: BodyLimit.submission(configuration))
         let form = try SubmissionForm.parse(
             body: body, contentType: request.headers[.contentType], maxFileBytes: configuration.maxUploadBytes)
-        let files = try JobService.files(from: form)
-        let parameters = try JobService.parameters(from: form)
         // Anonymous jobs, and jobs of tokens issued to anonymous submissions, count against the
         // client address (a fresh token must not buy a fresh quota); a real token's jobs count
         // against the token's owner.
@@ -76,10 +74,9 @@ struct JobsController: Sendable {
             ? Caller.addressOwner(
                 ClientAddress.resolve(request, peer: context.remoteAddress, trustedProxies: trustedProxies)) : nil
         let job = try await service.submit(
-            .init(
-                owner: owner, quotaKey: quotaKey, name: form.field("name"), model: files.model,
-                properties: files.properties, parameters: parameters,
-                idempotencyKey: anonymous == nil ? idempotencyKey : nil))
+            try form.submission(
+                owner: owner, quotaKey: quotaKey, idempotencyKey: anonymous == nil ? idempotencyKey : nil,
+                readsName: true))
         if let anonymous { try await tokens.keep(anonymous.record) }
         return accepted(job, token: anonymous?.token)
     }
@@ -113,7 +110,7 @@ struct JobsController: Sendable {
             guard let value = Int64(text), value > 0 else { throw APIError.badRequest("cursor is not valid") }
             before = value
         }
-        let page = try await service.store.jobs(
+        let page = try await service.jobs(
             owner: Caller(principal).owner, state: state, before: before, limit: limit + 1)
         let shown = Array(page.prefix(limit))
         let next: JSONText = page.count > limit ? .string(String(shown.last?.sequence ?? 0)) : .null
@@ -162,9 +159,7 @@ struct JobsController: Sendable {
     private func artifact(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         let name = context.parameters.get("name") ?? ""
-        guard job.state.isTerminal, JobDirectory.artifacts[name] != nil,
-            let data = try await service.store.artifact(id: job.id, name: name)
-        else { throw APIError.notFound("artifact") }
+        guard let data = try await service.artifact(job, named: name) else { throw APIError.notFound("artifact") }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

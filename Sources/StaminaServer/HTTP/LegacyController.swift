@@ -42,17 +42,11 @@ struct LegacyController: Sendable {
         }
         let owner = Caller.addressOwner(address(request, context))
         do {
-            let files = try JobService.files(from: form)
-            let parameters = try JobService.parameters(from: form)
-            let job = try await service.submit(
-                .init(owner: owner, name: nil, model: files.model, properties: files.properties, parameters: parameters)
-            )
+            let job = try await service.submit(try form.submission(owner: owner, readsName: false))
             if fromWeb { return Reply.html(redirectPage(id: job.id), status: .created) }
             return Reply.json(["id": job.id, "status": "Created"], status: .created)
-        } catch var error {
-            // Bad input is a 400 on the legacy endpoint (a 422 under /v1).
-            if error.status == .unprocessableContent { error.status = .badRequest }
-            error.legacyHTML = fromWeb
+        } catch {
+            if fromWeb { throw WebFormRefusal(reason: error) }
             throw error
         }
     }
@@ -62,16 +56,10 @@ struct LegacyController: Sendable {
             throw APIError.unauthorized("listing all jobs needs the admin token")
         }
         guard principal.isAdmin else { throw APIError.forbidden("listing all jobs needs the admin token") }
-        var all: [JobRecord] = []
-        var before: Int64? = nil
-        while true {
-            let page = try await service.store.jobs(owner: nil, state: nil, before: before, limit: 500)
-            all += page
-            guard page.count == 500, let last = page.last else { break }
-            before = last.sequence
-        }
         var rendered: [JSONText] = []
-        for job in all { rendered.append(legacyText(job, log: try await service.plainLog(job))) }
+        for job in try await service.allJobs() {
+            rendered.append(legacyText(job, log: try await service.plainLog(job)))
+        }
         return Reply.json(.array(rendered))
     }
 
@@ -82,15 +70,12 @@ struct LegacyController: Sendable {
     }
 
     private func myJobs(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
-        // Polled by every open web page: ids from the store's owner listing (kept in memory), each
-        // job as `job(id:)` gives it (cached) and its rendering cached per row version, as the
+        // Polled by every open web page: each job's rendering is cached per row version, as the
         // `/v1` read does; oldest first, as the first server listed them.
         let address = address(request, context)
-        let ids = try await service.store.jobIDs(owner: Caller.addressOwner(address), limit: 1000)
         var body = ByteBuffer(string: "[")
         var first = true
-        for id in ids.reversed() {
-            guard let job = try await service.store.job(id: id) else { continue }
+        for job in try await service.polledJobs(owner: Caller.addressOwner(address), limit: 1000) {
             if !first { body.writeStaticString(",") }
             first = false
             var document = try await legacyDocument(job)
@@ -104,10 +89,8 @@ struct LegacyController: Sendable {
     }
 
     private func deleteMyJobs(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
-        let jobs = try await service.store.jobs(
-            owner: Caller.addressOwner(address(request, context)), state: nil, before: nil, limit: 10_000)
-        for job in jobs { try await service.delete(job) }
-        return Reply.json(["message": "Success! Deleted all \(jobs.count) jobs!"])
+        let count = try await service.deleteAll(owner: Caller.addressOwner(address(request, context)))
+        return Reply.json(["message": "Success! Deleted all \(count) jobs!"])
     }
 
     private func checkJob(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {

@@ -125,7 +125,7 @@ enum OpenAPIDocument {
                   "method": {"type": "string", "enum": ["iterative", "reexploring", "priority", "-I", "-J", "-P"]},
                   "kappa": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
                   "reduceKappa": {"type": "number", "exclusiveMinimum": 1, "maximum": 1000000},
-                  "approxFactor": {"type": "number", "exclusiveMinimum": 1, "maximum": 1000000},
+                  "approxFactor": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
                   "window": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                   "maxIterations": {"type": "integer", "minimum": 1, "maximum": 10000},
                   "propertyTruncation": {"type": "boolean"},

@@ -21,20 +21,12 @@ struct OperationsController: Sendable {
         router.get("readyz") { _, _ in
             // Ready means a job submitted now can be stored: a write to the database and a file
             // written and removed in the job directory, not only a read.
-            do {
-                try await self.service.store.probeWrite(now: Date())
-            } catch {
-                throw APIError.unavailable("the database does not accept writes")
-            }
-            guard WriteProbe.succeeds(in: self.configuration.dataDirectory + "/jobs") else {
-                throw APIError.unavailable("the data directory is not writable")
-            }
-            guard !self.service.runner.isStopping else { throw APIError.unavailable("the server is stopping") }
+            if let reason = await self.service.unreadiness() { throw APIError.unavailable(reason) }
             return Reply.json(["status": "ready"])
         }
         router.get("metrics") { request, _ in
             try await self.authorizeMetrics(request)
-            let counts = try await self.service.store.countByState()
+            let counts = try await self.service.countByState()
             return Reply.text(
                 self.metrics.render(counts: counts), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -76,7 +68,7 @@ struct OperationsController: Sendable {
             about["engine"] = ["path": configuration.resolvedEnginePath]
             about["configuration"] = settings
             about["defaults"] = defaults
-            about["sandbox"] = service.runner.sandboxLayers.aboutDocument
+            about["sandbox"] = service.sandboxLayers.aboutDocument
         }
         return about
     }

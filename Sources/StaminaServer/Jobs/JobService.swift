@@ -1,11 +1,15 @@
+import EngineContract
 import Foundation
 import Logging
 
 /// What both APIs do with jobs: submit (validate, store the files, insert under quotas, wake a
-/// worker), look up, cancel, delete, rename, read the log. The controllers only translate HTTP.
+/// worker), look up, list, cancel, delete, rename, read the log. It takes domain values
+/// (`JobSubmission`, `Caller`) and throws `JobServiceError` (the one exception is
+/// `parameters(from:)`, which reads the engine settings from a `SubmissionForm`); the controllers
+/// translate HTTP to and from it and reach the store and the workers only through it.
 final class JobService: Sendable {
-    let store: any JobStore
-    let runner: JobRunner
+    private let store: any JobStore
+    private let runner: JobRunner
     let validator: any ModelValidator
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
@@ -28,109 +32,24 @@ final class JobService: Sendable {
     /// Reads the parameters from the form (legacy and `/v1` names); empty fields mean the default,
     /// as the web form sends every field.
     static func parameters(from form: SubmissionForm) throws(APIError) -> JobParameters {
-        var parameters = JobParameters()
-        var problems: [ParameterProblem] = []
-        func present(_ value: String?) -> String? {
-            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-            return value
-        }
-        func number(_ label: String, _ names: String...) -> Double? {
-            for name in names {
-                guard let text = present(form.fields[name]) else { continue }
-                if let value = parseFiniteNumber(text) { return value }
-                problems.append(
-                    .init(parameter: label, message: "\(label) must be a finite number, got '\(text.prefix(40))'"))
-                return nil
-            }
-            return nil
-        }
-        if let text = present(form.field("method")) {
-            if let method = JobParameters.method(parsing: text) {
-                parameters.method = method
-            } else {
-                problems.append(
-                    .init(
-                        parameter: "method",
-                        message:
-                            "method must be iterative, reexploring or priority (or -I, -J, -P), got '\(text.prefix(40))'"
-                    ))
-            }
-        }
-        if let value = number("kappa", "kappa", "k") { parameters.kappa = value }
-        if let value = number("rkappa", "rkappa", "reduceKappa", "r") { parameters.reduceKappa = value }
-        if let value = number("window", "window", "w", "probWin") { parameters.window = value }
-        if let value = number("approxFactor", "approxFactor", "f") { parameters.approxFactor = value }
-        if let value = number("maxIterations", "maxIterations", "maxApproxCount", "n") {
-            if value == value.rounded(), abs(value) < 1e9 {
-                parameters.maxIterations = Int(value)
-            } else {
-                problems.append(
-                    .init(parameter: "maxIterations", message: "maxIterations must be an integer, got \(value)"))
-            }
-        }
-        if let text = present(form.field("propertyTruncation")) {
-            switch text.lowercased() {
-            case "true", "1", "yes", "on": parameters.propertyTruncation = true
-            case "false", "0", "no", "off": parameters.propertyTruncation = false
-            default:
-                problems.append(
-                    .init(parameter: "propertyTruncation", message: "propertyTruncation must be true or false"))
-            }
-        }
-        if let text = present(form.field("noPropRefine", "R")), ["true", "1", "yes", "on"].contains(text.lowercased()) {
-            parameters.propertyTruncation = false
-        }
-        if let text = present(form.field("constants", "const")) { parameters.constants = text }
-        problems += problems.isEmpty ? parameters.validate() : []
-        if !problems.isEmpty { throw .invalidParameters(problems) }
-        return parameters
-    }
-
-    struct Submission: Sendable {
-        var owner: String
-        /// Whom quotas count the job against (nil: the owner), see `NewJob.quotaKey`.
-        var quotaKey: String? = nil
-        var name: String?
-        var model: SubmissionForm.File
-        var properties: SubmissionForm.File
-        var parameters: JobParameters
-        /// See `NewJob.idempotencyKey`.
-        var idempotencyKey: String? = nil
-    }
-
-    static func files(from form: SubmissionForm) throws(APIError) -> (
-        model: SubmissionForm.File, properties: SubmissionForm.File
-    ) {
-        guard let model = form.file("model_file", "model") else {
-            throw .missingFile("the model file is missing (field 'model_file' or 'model')")
-        }
-        guard let properties = form.file("prop_file", "properties") else {
-            throw .missingFile("the properties file is missing (field 'prop_file' or 'properties')")
-        }
-        if model.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw .missingFile("the model file '\(model.fileName)' is empty")
-        }
-        if properties.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw .missingFile("the properties file '\(properties.fileName)' is empty")
-        }
-        return (model, properties)
+        do { return try JobParameters(fields: { form.fields[$0] }) } catch { throw .invalidParameters(error.problems) }
     }
 
     /// Names are shown in pages, logs and terminals: a control character (a NUL that SQLite or a C
     /// string would cut the name at, an escape sequence, a newline) is refused, never silently dropped.
-    static func checkName(_ name: String, what: String) throws(APIError) {
+    static func checkName(_ name: String, what: String) throws(JobServiceError) {
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .badRequest("the \(what) contains a control character; use printable characters only")
+            throw .controlCharacter(what: what)
         }
     }
 
-    func submit(_ submission: Submission) async throws(APIError) -> JobRecord {
+    func submit(_ submission: JobSubmission) async throws(JobServiceError) -> JobRecord {
         if let name = submission.name { try Self.checkName(name, what: "job name") }
-        try Self.checkName(submission.model.fileName, what: "model file name")
-        try Self.checkName(submission.properties.fileName, what: "properties file name")
+        try Self.checkName(submission.model.name, what: "model file name")
+        try Self.checkName(submission.properties.name, what: "properties file name")
         let diagnostics = validator.validate(
-            model: SourceFile(name: submission.model.fileName, text: submission.model.text),
-            properties: SourceFile(name: submission.properties.fileName, text: submission.properties.text),
+            model: SourceFile(name: submission.model.name, text: submission.model.text),
+            properties: SourceFile(name: submission.properties.name, text: submission.properties.text),
             constants: submission.parameters.constants)
         if !diagnostics.isEmpty {
             metrics.submissionRefused()
@@ -139,9 +58,9 @@ final class JobService: Sendable {
         let id = RandomIdentifier.jobID()
         let job = NewJob(
             id: id, owner: submission.owner,
-            name: String((submission.name ?? submission.model.fileName).prefix(255)),
-            parameters: submission.parameters, modelFileName: submission.model.fileName,
-            propertiesFileName: submission.properties.fileName, createdAt: Date(), quotaKey: submission.quotaKey,
+            name: String((submission.name ?? submission.model.name).prefix(255)),
+            parameters: submission.parameters, modelFileName: submission.model.name,
+            propertiesFileName: submission.properties.name, createdAt: Date(), quotaKey: submission.quotaKey,
             idempotencyKey: submission.idempotencyKey, modelText: submission.model.text,
             propertiesText: submission.properties.text)
         do {
@@ -155,60 +74,145 @@ final class JobService: Sendable {
             return record
         } catch {
             metrics.submissionRefused()
-            throw .from(error)
+            throw .store(error)
         }
+    }
+
+    /// The owner's job submitted earlier with this `Idempotency-Key`: a retry is answered with it
+    /// before its body is read (concurrent first tries are settled by the store's insert).
+    func earlierSubmission(owner: String, idempotencyKey: String) async throws(JobServiceError) -> JobRecord? {
+        do { return try await store.job(owner: owner, idempotencyKey: idempotencyKey) } catch { throw .store(error) }
     }
 
     // MARK: ownership
 
     /// The one ownership-aware lookup: the job with this id if `caller` may see it, else nil (an
     /// unknown id, a malformed id and another owner's job look the same to the caller).
-    func visibleJob(id: String, caller: Caller) async throws(APIError) -> JobRecord? {
+    func visibleJob(id: String, caller: Caller) async throws(JobServiceError) -> JobRecord? {
         guard RandomIdentifier.isJobID(Substring(id)) else { return nil }
         let job: JobRecord?
-        do { job = try await store.job(id: id) } catch { throw .from(error) }
+        do { job = try await store.job(id: id) } catch { throw .store(error) }
         guard let job, caller.canSee(job) else { return nil }
         return job
     }
 
+    /// The job as it is now, for a caller who was already shown it (the event stream's polls);
+    /// nil once it is deleted.
+    func current(_ job: JobRecord) async throws(JobServiceError) -> JobRecord? {
+        do { return try await store.job(id: job.id) } catch { throw .store(error) }
+    }
+
+    // MARK: listings
+
+    /// One page of the owner's jobs (nil: every owner's), newest first; `before` is the
+    /// `sequence` of the previous page's last job.
+    func jobs(owner: String?, state: JobState? = nil, before: Int64? = nil, limit: Int) async throws(JobServiceError)
+        -> [JobRecord]
+    {
+        do { return try await store.jobs(owner: owner, state: state, before: before, limit: limit) } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Every job of every owner, newest first, read page by page (the admin's legacy `GET /jobs`).
+    func allJobs() async throws(JobServiceError) -> [JobRecord] {
+        var all: [JobRecord] = []
+        var before: Int64? = nil
+        while true {
+            let page = try await jobs(owner: nil, before: before, limit: 500)
+            all += page
+            guard page.count == 500, let last = page.last else { return all }
+            before = last.sequence
+        }
+    }
+
+    /// The owner's jobs oldest first, at most `limit`, for the polled legacy `/myjobs`: ids from
+    /// the store's owner listing, then each job as `job(id:)` gives it (both cheap to repeat).
+    func polledJobs(owner: String, limit: Int) async throws(JobServiceError) -> [JobRecord] {
+        do {
+            var jobs: [JobRecord] = []
+            for id in try await store.jobIDs(owner: owner, limit: limit).reversed() {
+                if let job = try await store.job(id: id) { jobs.append(job) }
+            }
+            return jobs
+        } catch { throw .store(error) }
+    }
+
+    func countByState() async throws(JobServiceError) -> [JobState: Int] {
+        do { return try await store.countByState() } catch { throw .store(error) }
+    }
+
+    // MARK: readiness
+
+    /// Why a job submitted now could not be accepted, or nil when it could: the store commits a
+    /// write, the data directory takes a file, and the workers are not stopping.
+    func unreadiness() async -> String? {
+        do { try await store.probeWrite(now: Date()) } catch { return "the database does not accept writes" }
+        guard WriteProbe.succeeds(in: configuration.dataDirectory + "/jobs") else {
+            return "the data directory is not writable"
+        }
+        if runner.isStopping { return "the server is stopping" }
+        return nil
+    }
+
+    /// Which sandbox layers the workers run jobs under (the admin's `/v1/about`).
+    var sandboxLayers: SandboxLayers { runner.sandboxLayers }
+
     // MARK: life cycle
 
-    func cancel(_ job: JobRecord) async throws(APIError) -> JobRecord {
+    func cancel(_ job: JobRecord) async throws(JobServiceError) -> JobRecord {
         let updated: JobRecord?
-        do { updated = try await store.requestCancel(id: job.id, now: Date()) } catch { throw .from(error) }
-        guard let updated else { throw .notFound() }
+        do { updated = try await store.requestCancel(id: job.id, now: Date()) } catch { throw .store(error) }
+        guard let updated else { throw .notFound }
         if updated.state == .cancelling { runner.cancel(jobID: job.id) }
         return updated
     }
 
-    func delete(_ job: JobRecord) async throws(APIError) {
+    func delete(_ job: JobRecord) async throws(JobServiceError) {
         if job.state.isActive { _ = try await cancel(job) }
-        do { _ = try await store.delete(id: job.id) } catch { throw .from(error) }
+        do { _ = try await store.delete(id: job.id) } catch { throw .store(error) }
     }
 
-    func rename(_ job: JobRecord, to name: String) async throws(APIError) -> JobRecord {
+    /// Deletes every job of the owner (cancelling the active ones); returns how many.
+    func deleteAll(owner: String) async throws(JobServiceError) -> Int {
+        let jobs = try await jobs(owner: owner, limit: 10_000)
+        for job in jobs { try await delete(job) }
+        return jobs.count
+    }
+
+    func rename(_ job: JobRecord, to name: String) async throws(JobServiceError) -> JobRecord {
         try Self.checkName(name, what: "job name")
-        let trimmed = String(name.prefix(255))
-        do {
-            guard let renamed = try await store.rename(id: job.id, name: trimmed) else { throw APIError.notFound() }
-            return renamed
-        } catch let error as StoreError { throw .from(error) } catch { throw .notFound() }
+        let renamed: JobRecord?
+        do { renamed = try await store.rename(id: job.id, name: String(name.prefix(255))) } catch {
+            throw .store(error)
+        }
+        guard let renamed else { throw .notFound }
+        return renamed
+    }
+
+    /// A file the engine exported (`transitions.txt`, `model.drn`), once the job is finished.
+    func artifact(_ job: JobRecord, named name: String) async throws(JobServiceError) -> [UInt8]? {
+        guard job.state.isTerminal, JobDirectory.artifacts[name] != nil else { return nil }
+        do { return try await store.artifact(id: job.id, name: name) } catch { throw .store(error) }
+    }
+
+    /// The job's progress lines stored after sequence `after` (the event stream's polls).
+    func events(_ job: JobRecord, after: Int64, limit: Int) async throws(JobServiceError) -> [JobEvent] {
+        do { return try await store.events(id: job.id, after: after, limit: limit) } catch { throw .store(error) }
     }
 
     /// The plain log: the stored one once finished, the stored stderr lines while running.
-    func plainLog(_ job: JobRecord) async throws(APIError) -> String {
+    func plainLog(_ job: JobRecord) async throws(JobServiceError) -> String {
         if let log = job.log { return log }
         if job.state == .running || job.state == .cancelling {
             var lines = ""
             var after: Int64 = 0
-            do {
-                while true {
-                    let events = try await store.events(id: job.id, after: after, limit: 1000)
-                    for event in events where event.kind == .log { lines += event.line + "\n" }
-                    guard events.count == 1000, let last = events.last else { break }
-                    after = last.sequence
-                }
-            } catch { throw .from(error) }
+            while true {
+                let events = try await events(job, after: after, limit: 1000)
+                for event in events where event.kind == .log { lines += event.line + "\n" }
+                guard events.count == 1000, let last = events.last else { break }
+                after = last.sequence
+            }
             return lines
         }
         return Self.storedLog(job)

@@ -1,4 +1,6 @@
+import EngineContract
 import Foundation
+import OrderedJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -29,7 +31,7 @@ public enum EngineLaunch {
         let user = Sandbox.becomeUser(sandboxUser)
         let filesystem = Sandbox.restrict(ruleset)
         let layers = SandboxLayers(network: network, user: user, filesystem: filesystem)
-        let report = ((try? JSONEncoder().encode(layers)) ?? Data("{}".utf8)) + Data("\n".utf8)
+        let report = Data(((try? JSONTextEncoder().encode(layers)) ?? .object([])).bytes) + Data("\n".utf8)
         var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let failurePrefix = "error cannot start \(executable): "
 

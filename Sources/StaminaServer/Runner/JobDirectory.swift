@@ -18,15 +18,22 @@ struct JobDirectory: Sendable {
         path = dataDirectory + "/jobs/" + id + "." + String(attempt)
     }
 
-    var model: String { path + "/model.prism" }
-    var properties: String { path + "/properties.csl" }
+    /// The names the engine is run with (relative to the directory, its working directory).
+    static let modelFile = "model.prism"
+    static let propertiesFile = "properties.csl"
+    static let eventsFile = "events.jsonl"
+    static let transitionsFile = "transitions.txt"
+    static let drnFile = "model.drn"
+
+    var model: String { path + "/" + Self.modelFile }
+    var properties: String { path + "/" + Self.propertiesFile }
     var stdout: String { path + "/stdout.json" }
     var stderr: String { path + "/stderr.log" }
-    var events: String { path + "/events.jsonl" }
+    var events: String { path + "/" + Self.eventsFile }
     var status: String { path + "/status.json" }
 
     /// Artifacts a client may download, by public name -> file in the directory.
-    static let artifacts = ["transitions.txt": "transitions.txt", "model.drn": "model.drn"]
+    static let artifacts = [transitionsFile: transitionsFile, drnFile: drnFile]
 
     func artifact(_ name: String) -> String? {
         Self.artifacts[name].map { path + "/" + $0 }

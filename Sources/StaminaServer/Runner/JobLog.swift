@@ -1,3 +1,4 @@
+import EngineContract
 import Foundation
 
 /// The job log: the engine's stderr lines (plain `[INFO]: ` headers), the results block rendered
@@ -6,10 +7,10 @@ enum JobLog {
     static let finishedLine = "[MESSAGE]: Finished running!"
     static let prunedText = "This job was pruned after its retention time; its log and files were removed.\n"
 
-    static func compose(stderr: String, engineJSON: [String: Any]?, outcome: JobOutcome) -> String {
+    static func compose(stderr: String, result: CheckResult?, outcome: JobOutcome) -> String {
         var lines = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
-        let results = resultsBlock(engineJSON)
+        let results = resultsBlock(result)
         if let finished = lines.lastIndex(of: finishedLine) {
             lines.insert(contentsOf: results, at: finished)
         } else {
@@ -24,40 +25,28 @@ enum JobLog {
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 
-    static func resultsBlock(_ json: [String: Any]?) -> [String] {
-        guard let properties = json?["properties"] as? [[String: Any]] else { return [] }
+    /// The engine's text-mode results, one block per property, from the contract's result.
+    static func resultsBlock(_ result: CheckResult?) -> [String] {
+        guard let result else { return [] }
         var lines: [String] = []
-        for property in properties {
-            guard let pmin = number(property["pmin"]), let pmax = number(property["pmax"]) else {
+        for property in result.properties {
+            lines.append("Property: \(property.text)")
+            guard let pmin = property.pmin, let pmax = property.pmax else {
                 // As the engine's text output: every property has its block.
-                lines.append("Property: \(property["text"] as? String ?? "")")
-                let error = property["error"] as? [String: Any]
-                lines.append("not computed: \(error?["message"] as? String ?? "no result")")
+                lines.append("not computed: \(property.error?.message ?? "no result")")
                 continue
             }
-            let window = number(property["window"]) ?? (pmax - pmin)
-            let quantity = property["kind"] as? String == "reward" ? "Reward" : "Probability"
-            lines.append("Property: \(property["text"] as? String ?? "")")
+            let window = property.window ?? (pmax - pmin)
+            let quantity = property.kind == "reward" ? "Reward" : "Probability"
             lines.append("\(quantity) Minimum: " + String(format: "%.12f", pmin))
             lines.append("\(quantity) Maximum: " + String(format: "%.12f", pmax))
             lines.append("Window: " + String(format: "%.12f", window))
-            if property["windowReached"] as? Bool == false {
-                lines.append("Window not reached (stopped by: \(property["stoppedBy"] as? String ?? "unknown")).")
+            if property.windowReached == false {
+                lines.append("Window not reached (stopped by: \(property.stoppedBy ?? "unknown")).")
             }
-            if let states = number(property["states"]) ?? number(json?["states"]) {
-                lines.append("Model: \(Int(states)) states with 1 initial.")
-            }
+            lines.append("Model: \(property.states ?? result.states) states with 1 initial.")
         }
         return lines
-    }
-
-    static func number(_ value: Any?) -> Double? {
-        switch value {
-        case let number as NSNumber: return number.doubleValue
-        case let double as Double: return double
-        case let int as Int: return Double(int)
-        default: return nil
-        }
     }
 }
 

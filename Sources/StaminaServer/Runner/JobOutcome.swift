@@ -1,3 +1,4 @@
+import EngineContract
 import Foundation
 
 #if canImport(Glibc)

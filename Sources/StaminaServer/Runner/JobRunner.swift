@@ -1,3 +1,4 @@
+import EngineContract
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -307,11 +308,8 @@ public final class JobRunner: Service, Sendable {
             "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status,
             "--server-pid", String(getpid()),
         ] + sandboxArguments + [
-            "--", configuration.resolvedEnginePath, "check", "model.prism",
-            "properties.csl", "--json",
-            "--events", "events.jsonl", "--exportTrans", "transitions.txt", "--export-drn", "model.drn",
-            "--threads", String(configuration.engineThreads),
-        ] + job.parameters.engineArguments
+            "--", configuration.resolvedEnginePath, "check",
+        ] + job.parameters.engineRequest(threads: configuration.engineThreads).arguments
     }
 
     /// The user layer only where the probe showed the sandbox user can work in a job directory.
@@ -324,23 +322,18 @@ public final class JobRunner: Service, Sendable {
         wallSeconds: Double
     ) async {
         let stderr = JobDirectory.read(directory.stderr) ?? ""
-        let child = JobDirectory.read(directory.status).flatMap {
-            try? JSONDecoder().decode(ChildStatus.self, from: Data($0.utf8))
-        }
-        let stdout = JobDirectory.read(directory.stdout) ?? ""
-        let engineJSON = (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
-        let engineError = (engineJSON?["error"] as? [String: Any]).map {
-            (code: $0["code"] as? String ?? "", message: $0["message"] as? String ?? "")
-        }
+        let child = EngineOutputReader.childStatus(JobDirectory.read(directory.status))
+        let engine = EngineOutputReader.output(JobDirectory.read(directory.stdout) ?? "")
+        let engineError = engine.failure.map { (code: $0.code, message: $0.message) }
         // Only when worker-exec left no status is the directory suspect; the probe names the errno.
         let directoryProblem = child == nil ? directory.writeProblem() : nil
         let outcome = JobOutcome.classify(
             intervention: intervention, worker: worker, child: child, directoryProblem: directoryProblem,
             engineError: engineError, stderr: stderr, limits: configuration)
         var log = JobLog.compose(
-            stderr: stderr, engineJSON: outcome.state == .succeeded ? engineJSON : nil, outcome: outcome)
+            stderr: stderr, result: outcome.state == .succeeded ? engine.result : nil, outcome: outcome)
         let resultJSON = ResultDocument.make(
-            engineJSON: engineJSON, outcome: outcome, child: child, wallSeconds: wallSeconds, job: job)
+            engine: engine, outcome: outcome, child: child, wallSeconds: wallSeconds, job: job)
         for (name, path) in JobDirectory.artifacts.sorted(by: { $0.key < $1.key }) {
             let file = directory.path + "/" + path
             guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else { continue }

@@ -1,4 +1,6 @@
+import EngineContract
 import Foundation
+import OrderedJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -86,7 +88,7 @@ public enum LimitedExecution {
             systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
             sandbox: sandbox, startError: startError)
         do {
-            try JSONEncoder().encode(childStatus).write(to: URL(fileURLWithPath: statusFile))
+            try Data(JSONTextEncoder().encode(childStatus).bytes).write(to: URL(fileURLWithPath: statusFile))
         } catch {
             return exitCodeNoStatus
         }

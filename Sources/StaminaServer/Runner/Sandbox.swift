@@ -1,3 +1,5 @@
+import EngineContract
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,3 +1,4 @@
+import EngineContract
 import Foundation
 import Subprocess
 
@@ -28,9 +29,7 @@ enum SandboxProbe {
                 ["worker-exec", "--status", status] + user + ["--", "/bin/sh", "-c", "echo ok > '\(written)'"]),
             workingDirectory: .init(directory), platformOptions: options, input: .none, output: .discarded,
             error: .discarded)
-        let child = JobDirectory.read(status).flatMap {
-            try? JSONDecoder().decode(ChildStatus.self, from: Data($0.utf8))
-        }
+        let child = EngineOutputReader.childStatus(JobDirectory.read(status))
         guard var layers = child?.sandbox else { return nil }
         if layers.user.active && !FileManager.default.fileExists(atPath: written) {
             layers.user = .init(

@@ -133,6 +133,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case database(String)
     /// The integrity check at start found damage; the server refuses to start on it.
     case damaged(path: String, problems: String)
+    /// The database was written by a newer release (its schema version is past this binary's).
+    case newerSchema(database: String, found: Int, supported: Int)
 
     public var description: String {
         switch self {
@@ -148,6 +150,12 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
                 (see README, "Backups"), or move the damaged file away to start with an empty store.
                 """
         case .database(let message): return "database error: \(message)"
+        case .newerSchema(let database, let found, let supported):
+            return """
+                the database \(database) has schema version \(found), but this stamina knows versions up to \
+                \(supported): a newer release wrote it. The server will not start on it (an older binary could \
+                damage it); run that newer release, or restore a backup made by this one.
+                """
         }
     }
 }

@@ -38,8 +38,7 @@ public final class SQLiteJobStore: JobStore {
                 _ = try await writer.query(pragma, [])
             }
             try await checkIntegrity(writer, path: path)
-            for statement in schema { _ = try await writer.query(statement, []) }
-            try await migrate(writer)
+            try await SQLiteMigrations.apply(writer, path: path)
             try await importJobFiles(writer, dataDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
             var readers: [SQLiteConnection] = []
             for _ in 0..<max(1, readerCount) {
@@ -71,45 +70,6 @@ public final class SQLiteJobStore: JobStore {
         guard problems == ["ok"] else {
             throw StoreError.damaged(path: path, problems: problems.joined(separator: "; "))
         }
-    }
-
-    /// Columns added after the first release: added to an older file in place.
-    private static func migrate(_ connection: SQLiteConnection) async throws {
-        func columns(_ table: String) async throws -> Set<String> {
-            Set(try await connection.query("PRAGMA table_info(\(table))", []).compactMap { $0.column("name")?.string })
-        }
-        if try await !columns("jobs").contains("quota_key") {
-            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN quota_key TEXT", [])
-            _ = try await connection.query("UPDATE jobs SET quota_key = owner", [])
-        }
-        if try await !columns("tokens").contains("anonymous") {
-            _ = try await connection.query("ALTER TABLE tokens ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0", [])
-        }
-        if try await !columns("jobs").contains("idempotency_key") {
-            // Keys lived in a table of their own, written after the insert (two requests with one key
-            // could both insert); now they are a unique column of the job, checked by the insert.
-            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT", [])
-            if try await !columns("idempotency").isEmpty {
-                _ = try await connection.query(
-                    """
-                    UPDATE jobs SET idempotency_key =
-                      (SELECT key FROM idempotency i WHERE i.job_id = jobs.id AND i.owner = jobs.owner LIMIT 1)
-                    """, [])
-                _ = try await connection.query("DROP TABLE idempotency", [])
-            }
-        }
-        // Job data moved from files beside the database into it; the lease columns came with it.
-        let jobColumns = try await columns("jobs")
-        for (column, type) in [
-            ("model_text", "TEXT"), ("props_text", "TEXT"), ("worker", "TEXT"), ("lease_until", "REAL"),
-        ]
-        where !jobColumns.contains(column) {
-            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN \(column) \(type)", [])
-        }
-        _ = try await connection.query(
-            "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(owner, idempotency_key)", [])
-        _ = try await connection.query("CREATE INDEX IF NOT EXISTS jobs_quota ON jobs(quota_key, state)", [])
-        _ = try await connection.query("CREATE INDEX IF NOT EXISTS tokens_owner ON tokens(owner)", [])
     }
 
     /// Jobs from before job data lived in the database have their files in `<data-dir>/jobs/<id>/`:
@@ -185,47 +145,6 @@ public final class SQLiteJobStore: JobStore {
         self.writer = writer
         self.readers = readers
     }
-
-    private static let schema = [
-        """
-        CREATE TABLE IF NOT EXISTS jobs (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
-            owner TEXT NOT NULL,
-            name TEXT NOT NULL,
-            state TEXT NOT NULL,
-            failure_reason TEXT,
-            failure_message TEXT,
-            parameters TEXT NOT NULL,
-            model_file TEXT NOT NULL,
-            props_file TEXT NOT NULL,
-            result TEXT,
-            log TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            created_at REAL NOT NULL,
-            started_at REAL,
-            finished_at REAL,
-            version INTEGER NOT NULL DEFAULT 0,
-            quota_key TEXT,
-            idempotency_key TEXT)
-        """,
-        "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, seq)",
-        "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, seq)",
-        """
-        CREATE TABLE IF NOT EXISTS tokens (
-            hash TEXT PRIMARY KEY, owner TEXT NOT NULL, admin INTEGER NOT NULL, created_at REAL NOT NULL)
-        """,
-        "CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL)",
-        """
-        CREATE TABLE IF NOT EXISTS job_events (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)
-        """,
-        "CREATE INDEX IF NOT EXISTS job_events_job ON job_events(job_id, seq)",
-        """
-        CREATE TABLE IF NOT EXISTS job_artifacts (
-            job_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, name))
-        """,
-    ]
 
     private static let columns = """
         seq, id, owner, name, state, failure_reason, failure_message, parameters, model_file, props_file,
@@ -656,15 +575,4 @@ public final class SQLiteJobStore: JobStore {
             worker: row.column("worker")?.string,
             leaseExpiresAt: row.column("lease_until")?.double.map(Date.init(timeIntervalSince1970:)))
     }
-}
-
-/// State names as SQL literals, derived from `JobState`: the store is the only place that writes
-/// them, and a renamed state cannot leave a query behind.
-extension JobState {
-    fileprivate var sql: String { "'\(rawValue)'" }
-    fileprivate static func sql(_ states: [JobState]) -> String { "(" + states.map(\.sql).joined(separator: ",") + ")" }
-    /// Counted against quotas.
-    fileprivate static let activeSQL = sql(allCases.filter(\.isActive))
-    /// Finished with files still kept: what retention prunes.
-    fileprivate static let finishedSQL = sql(allCases.filter { $0.isTerminal && $0 != .pruned })
 }

@@ -1,0 +1,65 @@
+// An engine that misbehaves on demand, for the tests of the server's process handling: a wrapper
+// around the real `stamina` that hangs (SLEEP in the model), allocates past the memory limit
+// (EXPLODE), refuses the input (BROKEN) or dies without a document (CRASH), and otherwise execs
+// the real engine, so every job that succeeds ran the engine for real. What it writes on stdout
+// is built from the engine contract's types and exit codes, never hand-written JSON.
+
+import EngineContract
+import Foundation
+import OrderedJSON
+
+enum MisbehavingEngine {
+    static func document(_ failure: CheckFailureDocument.Failure) throws -> String {
+        try JSONTextEncoder().encode(CheckFailureDocument(error: failure)).rendered
+    }
+
+    /// Installs the wrapper (and its documents) in `directory`; `sleeps: false` ignores SLEEP.
+    static func install(in directory: String, sleeps: Bool = true, name: String = "engine.sh") throws -> String {
+        let outOfMemory = directory + "/out-of-memory.json"
+        try Data(
+            try document(.init(kind: .engine, code: "OUT_OF_MEMORY", message: "out of memory")).utf8
+        ).write(to: URL(fileURLWithPath: outOfMemory))
+        let broken = directory + "/broken.json"
+        try Data(
+            try document(
+                .init(
+                    kind: .input, code: "PARSE_ERROR", message: "model.prism:1:1: unexpected BROKEN",
+                    diagnostics: [.init(file: "model.prism", line: 1, column: 1, message: "unexpected BROKEN")])
+            ).utf8
+        ).write(to: URL(fileURLWithPath: broken))
+        let script = """
+            #!/bin/bash
+            # args: check MODEL PROPS [options] (CheckRequest.arguments)
+            model="$2"
+            if \(sleeps ? "grep -q SLEEP \"$model\"" : "false"); then
+              echo "[INFO]: sleeping" >&2
+              sleep 1000 &
+              wait
+            fi
+            if grep -q EXPLODE "$model"; then
+              echo "[INFO]: allocating" >&2
+              if ! python3 -c 'b = bytearray(6 * 1024 ** 3); print(len(b))' 2>/dev/null; then
+                echo "[ERROR]: Could not allocate memory" >&2
+                cat '\(outOfMemory)'
+                exit \(EngineExitCode.engineError.rawValue)
+              fi
+              exit \(EngineExitCode.success.rawValue)
+            fi
+            if grep -q BROKEN "$model"; then
+              echo "[ERROR]: model.prism:1:1: error: unexpected BROKEN" >&2
+              cat '\(broken)'
+              exit \(EngineExitCode.inputError.rawValue)
+            fi
+            if grep -q CRASH "$model"; then
+              echo "[ERROR]: internal failure" >&2
+              exit \(EngineExitCode.engineError.rawValue)
+            fi
+            exec '\(RunningServer.staminaBinary)' "$@"
+
+            """
+        let path = directory + "/" + name
+        try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o755)
+        return path
+    }
+}
