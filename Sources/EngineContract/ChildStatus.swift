@@ -10,6 +10,9 @@ public struct ChildStatus: Codable, Sendable, Equatable {
     public var systemSeconds: Double
     public var sandbox: SandboxLayers?
     public var startError: String?
+    /// The engine's peak address space (VmPeak, sampled by worker-exec while it ran): under
+    /// RLIMIT_AS a stack that cannot grow ends the engine with SIGSEGV, not an allocation error.
+    public var peakVirtualBytes: Int? = nil
 
     public init(
         exitCode: Int32?, signal: Int32?, maxRSSBytes: Int, userSeconds: Double, systemSeconds: Double,

@@ -22,7 +22,19 @@ public enum FrontEndLimits {
     /// Most expression nodes in one source file's syntax, and in the typed expressions the whole
     /// check builds (each formula or label body counted once per way it is used: model, constant
     /// or property context; each renamed module's commands counted again).
-    public static let maximumNodes = 400_000
+    public static var maximumNodes: Int { nodeBudget }
+
+    public static let defaultMaximumNodes = 400_000
+
+    /// The node budget of checks run in this task: the server checks a submission in its own
+    /// process under a much smaller budget (so that no upload costs it more than a few MB) and
+    /// gives the rest to a limited child process with the full one.
+    @TaskLocal public static var nodeBudget = defaultMaximumNodes
+
+    /// Whether a diagnostic is a refusal by the node budget (a case for the larger budget).
+    public static func isNodeBudgetRefusal(_ message: String) -> Bool {
+        message.hasSuffix("too many expression nodes: more than \(maximumNodes)")
+    }
 
     static func depthMessage() -> String {
         "expression nested too deeply: more than \(maximumDepth) levels (parentheses, operator chains and formula or label references all count)"

@@ -43,7 +43,7 @@ public func buildApplication(
         middleware: RateLimitMiddleware(
             limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst),
             trustedProxies: trustedProxies))
-    router.add(middleware: LegacyOriginMiddleware(policy: origins))
+    router.add(middleware: LegacyOriginMiddleware(policy: origins, pathPrefix: configuration.pathPrefix))
 
     // A worker node answers only the operations endpoints (health, readiness, metrics): no job API.
     if configuration.role.servesHTTP {
@@ -59,6 +59,16 @@ public func buildApplication(
     }
     OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
         .register(on: router)
+    // Behind a proxy that keeps the prefix (nginx `location /stamina/ { proxy_pass http://up; }`),
+    // the web app and `/v1` are there too; the pages' links are relative, so they stay below it.
+    if configuration.role.servesHTTP && !configuration.pathPrefix.isEmpty {
+        let prefixed = router.group(RouterPath(configuration.pathPrefix))
+        JobsController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+            .register(on: prefixed)
+        OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
+            .register(on: prefixed)
+        WebAppController().register(on: prefixed)
+    }
 
     var services: [any Service] = [StoreClosing(store: store)]
     if configuration.role.runsWorkers {

@@ -90,7 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "stamina.server")
         let scheme = configuration.tlsCertificate.isEmpty ? "http" : "https"
         let application = try await buildApplication(
-            configuration: configuration, validator: FrontEndValidator(), logger: logger,
+            configuration: configuration,
+            validator: IsolatingValidator(
+                executable: ServerConfiguration.currentExecutable, limits: .init(configuration), logger: logger),
+            logger: logger,
             onListening: { host, port in
                 FileHandle.standardOutput.write(Data("stamina serve: listening on \(scheme)://\(host):\(port)\n".utf8))
             })

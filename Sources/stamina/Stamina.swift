@@ -12,6 +12,7 @@ struct Stamina: AsyncParsableCommand {
             CheckCommand.self, ValidateCommand.self, ServeCommand.self, TokenCommand.self, WorkerExecCommand.self,
             BackupCommand.self, RestoreCommand.self, StoreBenchCommand.self,
             JobsCommand.self,
+            ValidateSubmissionCommand.self,
         ]
     )
 }

@@ -133,6 +133,24 @@ import Testing
             })
     }
 
+    /// A task may check under a smaller node budget (the server does, in its own process), and
+    /// the refusal is recognisable as the budget's, so the check can be handed to a larger one.
+    @Test func aTaskCanCheckUnderASmallerNodeBudget() throws {
+        let sum = Array(repeating: "x", count: 500).joined(separator: "+")
+        var lines = ["ctmc", "module m x : [0..1]; endmodule"]
+        for index in 0..<30 { lines.append("label \"l\(index)\" = \(sum) > 3;") }
+        let model = lines.joined(separator: "\n")
+        let small = FrontEndLimits.$nodeBudget.withValue(20_000) {
+            let found = (try? diagnostics(model)) ?? []
+            return (found.map(\.message), found.contains { FrontEndLimits.isNodeBudgetRefusal($0.message) })
+        }
+        #expect(small.0 == ["this file has too many expression nodes: more than 20000"])
+        #expect(small.1)
+        #expect(FrontEndLimits.maximumNodes == FrontEndLimits.defaultMaximumNodes)
+        #expect(try checked(model).model.labels.count == 30)
+        #expect(!FrontEndLimits.isNodeBudgetRefusal("expected ';'"))
+    }
+
     /// Too many errors stop being recorded: each costs a scan of its line.
     @Test func errorsAreCapped() throws {
         let uses = (0..<5000).map { "[] u\($0) > 0 -> (x'=0);" }.joined(separator: " ")

@@ -87,4 +87,17 @@ import Testing
         #expect(
             Self.classify(nil, worker: .exited(3)).message == "the worker process ended with code 3 without a status")
     }
+
+    /// Under RLIMIT_AS a stack that cannot grow ends the engine with SIGSEGV: with its address space
+    /// at the limit that is the memory limit, not an engine error; far from it, it is an engine error.
+    @Test func aSegfaultAtTheAddressSpaceLimitIsTheMemoryLimit() {
+        func outcome(peak: Int?) -> JobOutcome {
+            var child = Self.status(signal: SIGSEGV, rss: 100_000_000, cpu: 5)
+            child.peakVirtualBytes = peak
+            return Self.classify(child, worker: .exited(128 + SIGSEGV))
+        }
+        #expect(outcome(peak: 999_000_000).reason == .memoryLimit)
+        #expect(outcome(peak: 150_000_000).reason == .engineError)
+        #expect(outcome(peak: nil).reason == .engineError)
+    }
 }

@@ -1,6 +1,7 @@
 // An engine that misbehaves on demand, for the tests of the server's process handling: a wrapper
 // around the real `stamina` that hangs (SLEEP in the model), allocates past the memory limit
-// (EXPLODE), refuses the input (BROKEN) or dies without a document (CRASH), and otherwise execs
+// (EXPLODE), refuses the input (BROKEN) or dies without a document (CRASH), writes slow progress
+// events first (SLOWEVENTS), and otherwise execs
 // the real engine, so every job that succeeds ran the engine for real. What it writes on stdout
 // is built from the engine contract's types and exit codes, never hand-written JSON.
 
@@ -11,6 +12,17 @@ import OrderedJSON
 enum MisbehavingEngine {
     static func document(_ failure: CheckFailureDocument.Failure) throws -> String {
         try JSONTextEncoder().encode(CheckFailureDocument(error: failure)).rendered
+    }
+
+    /// A `round` event line (from the contract's type) whose iteration is the placeholder ITERATION.
+    static func slowRound() throws -> String {
+        let round = ProgressEvent.round(
+            .init(
+                property: 0,
+                round: .init(
+                    iteration: 999_999, kappa: 1, states: 10, transitions: 20, frontier: 3, pmin: 0, pmax: 1,
+                    seconds: 0.01)))
+        return try JSONTextEncoder().encode(round).rendered.replacingOccurrences(of: "999999", with: "ITERATION")
     }
 
     /// Installs the wrapper (and its documents) in `directory`; `sleeps: false` ignores SLEEP.
@@ -53,6 +65,24 @@ enum MisbehavingEngine {
             if grep -q CRASH "$model"; then
               echo "[ERROR]: internal failure" >&2
               exit \(EngineExitCode.engineError.rawValue)
+            fi
+            if grep -q SLOWEVENTS "$model"; then
+              # Rounds with log lines between them; after the third it waits (at most 60 s) for a
+              # file named release in its directory, so a test can act while the job is running;
+              # then the real engine runs (and appends its own events).
+              events=""; previous=""
+              for argument in "$@"; do
+                [ "$previous" = "--\(CheckOption.events.name)" ] && events="$argument"
+                previous="$argument"
+              done
+              for i in 1 2 3 4 5 6 7 8; do
+                echo "[INFO]: round $i" >&2
+                echo '\(try slowRound())' | sed "s/ITERATION/$i/" >> "$events"
+                if [ "$i" = 3 ]; then
+                  for _ in $(seq 1200); do [ -e release ] && break; sleep 0.05; done
+                fi
+                sleep 0.05
+              done
             fi
             exec '\(RunningServer.staminaBinary)' "$@"
 

@@ -2,7 +2,7 @@ import EngineContract
 import Foundation
 
 /// Models and properties used by the server tests. `MisbehavingEngine` reacts to marker words
-/// (SLEEP, EXPLODE, BROKEN, CRASH); everything else runs the real engine.
+/// (SLEEP, EXPLODE, BROKEN, CRASH, SLOWEVENTS); everything else runs the real engine.
 enum TestModels {
     static let birthDeath = """
         ctmc

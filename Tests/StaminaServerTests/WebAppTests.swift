@@ -127,4 +127,75 @@ struct WebAppTests {
             }
         }
     }
+
+    /// Behind a proxy that keeps `path-prefix` (`/stamina` by default), the pages, every file they
+    /// load, the `/v1` calls their scripts make and the legacy redirect all stay below it.
+    @Test func theWebAppWorksBelowThePathPrefix() async throws {
+        try await Self.application().test(.router) { client in
+            try await client.execute(uri: "/stamina", method: .get) { response in
+                #expect(response.status == .movedPermanently)
+                #expect(response.headers[.location] == "/stamina/")
+            }
+            for page in ["/stamina/", "/stamina/index.html", "/stamina/job.html"] {
+                let html = try await client.execute(uri: page, method: .get) { response in
+                    #expect(response.status == .ok, "\(page)")
+                    #expect(response.headers[.contentType] == WebAssets.html)
+                    return String(buffer: response.body)
+                }
+                // Relative links only: resolved against the page they land below the prefix.
+                for reference in Self.references(in: html) {
+                    try await client.execute(uri: "/stamina/" + reference, method: .get) { response in
+                        #expect(response.status == .ok, "\(page) loads \(reference)")
+                    }
+                }
+                #expect(!html.contains("href=\"/") && !html.contains("src=\"/"), "\(page) has a root-relative link")
+            }
+            for asset in WebAssets.all where asset.path.hasPrefix("/app/") {
+                try await client.execute(uri: "/stamina" + asset.path, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(Array(response.body.readableBytesView) == asset.bytes)
+                }
+                // A script that named a root path ('/v1/...') would leave the prefix.
+                let code = String(decoding: asset.bytes, as: UTF8.self)
+                for quote in ["'/", "\"/", "`/"] {
+                    #expect(!code.contains(quote + "v1") && !code.contains(quote + "app"), "\(asset.path)")
+                }
+            }
+            // The API the pages call, with problem+json errors as at the root.
+            try await client.execute(uri: "/stamina/v1/about", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"parameterDefaults\""))
+            }
+            let submitted = try await client.execute(
+                uri: "/stamina/v1/jobs", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(
+                    string: #"{"model": {"name": "m.prism", "content": "ctmc"}, "properties": "P=? [ F<=1 true ]"}"#)
+            ) { response in
+                #expect(response.status == .accepted)
+                return String(buffer: response.body)
+            }
+            let object = try JSONSerialization.jsonObject(with: Data(submitted.utf8)) as? [String: Any]
+            let id = try #require(object?["id"] as? String)
+            let token = try #require(object?["token"] as? String)
+            try await client.execute(
+                uri: "/stamina/v1/jobs/\(id)", method: .get, headers: [.authorization: "Bearer \(token)"]
+            ) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/stamina/v1/jobs/nope", method: .get) { response in
+                #expect(response.status == .unauthorized || response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            // A legacy from_web submission through the prefix lands on the job page below it.
+            let body = "create=1&from_web=1&model_file=ctmc&prop_file=P%3D%3F%20%5B%20F%3C%3D1%20true%20%5D"
+            let page = try await client.execute(
+                uri: "/stamina/jobs", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: body)
+            ) { response in
+                #expect(response.status == .created)
+                return String(buffer: response.body)
+            }
+            #expect(page.contains("url=/stamina/job.html?id="))
+        }
+    }
 }

@@ -48,8 +48,8 @@ def unlabelled_controls(browser):
         """)
 
 
-def submit_form(browser, model, properties, name, **parameters):
-    browser.open("/")
+def submit_form(browser, model, properties, name, page="/", **parameters):
+    browser.open(page)
     browser.wait(lambda: len(Select(css(browser, "#method")).options) == 3, what="the methods from /v1/about")
     assert css(browser, "#kappa").get_attribute("value") == "1"  # the server's default
     fill(browser, "#model-text", model)
@@ -253,3 +253,60 @@ def test_a_pasted_admin_token_shows_every_owners_jobs(browser, base_url):
     browser.driver.switch_to.alert.accept()
     browser.wait(lambda: "no token yet" in css(browser, "#token-state").text, what="the token to be forgotten")
     assert not all_css(browser, f"tr[data-id='{first['id']}']")
+
+
+BIRTH_DEATH_N = """ctmc
+const int N;
+module queue
+  s : [0..N] init 0;
+  [] s < N -> 2.0 : (s' = s + 1);
+  [] s > 0 -> 3.0 : (s' = s - 1);
+endmodule
+label "full" = s = N;
+"""
+
+
+def test_a_constant_range_draws_the_bounds_against_the_constant(browser):
+    # N=2:2:8 is four valuations, each a check run: one point per valuation and bound.
+    job_id = submit_form(browser, BIRTH_DEATH_N, 'P=? [ F<=10 "full" ]\n', "range", constants="N=2:2:8")
+    assert len(job_id) > 10
+    browser.wait(lambda: state_of_page(browser) == "succeeded", timeout=120, what="the job to finish")
+    section = browser.wait(lambda: css(browser, "#constant-plots"), what="the constant plots")
+    browser.wait(lambda: section.is_displayed(), what="the constant plots to be shown")
+    charts = all_css(browser, "#constant-charts svg.chart")
+    assert len(charts) == 1, [c.get_attribute("outerHTML")[:200] for c in charts]
+    chart = charts[0]
+    assert "against N" in chart.text
+    for bound in ("pmin", "pmax"):
+        dots = chart.find_elements(By.CSS_SELECTOR, f"g.series.{bound} circle.series-dot")
+        assert len(dots) == 4, f"{bound}: {len(dots)} points"
+        xs = [float(dot.get_attribute("cx")) for dot in dots]
+        assert xs == sorted(xs) and len(set(xs)) == 4
+    # Reaching "full" gets harder as N grows: the upper bound falls from left to right.
+    pmax = [float(dot.get_attribute("cy")) for dot in chart.find_elements(By.CSS_SELECTOR, "g.series.pmax circle.series-dot")]
+    assert pmax == sorted(pmax) and pmax[0] < pmax[-1]  # SVG y grows downwards
+    browser.shot("job-constant-range")
+
+
+def test_the_app_works_below_the_path_prefix(browser, base_url):
+    # As behind nginx at /stamina/ (path-prefix, kept by the proxy): every page, file and API call
+    # stays below the prefix.
+    model, properties = corpus("birth_death_infinite")
+    job_id = submit_form(browser, model, properties, "below the prefix", page="/stamina/")
+    assert browser.driver.current_url.startswith(base_url + "/stamina/job.html?id=")
+    browser.wait(lambda: state_of_page(browser) == "succeeded", timeout=120, what="the job to finish")
+    browser.wait(lambda: all_css(browser, "#results-table tbody tr"), what="the results table")
+    assert all_css(browser, "#plots svg.chart circle.series-dot")
+    browser.open("/stamina/")
+    browser.wait(lambda: css(browser, f"tr[data-id='{job_id}']"), what="the job in the list")
+    requested = []
+    for entry in browser.driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if not url.startswith(("data:", "blob:", "about:")):
+                requested.append(url)
+    assert requested
+    outside = [url for url in requested if not url.startswith(base_url + "/stamina/")]
+    assert not outside, "requests outside the prefix:\n" + "\n".join(outside)
+    browser.shot("index-below-prefix")

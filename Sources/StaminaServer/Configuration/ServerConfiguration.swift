@@ -52,6 +52,10 @@ public struct ServerConfiguration: Sendable {
     /// PEM files for built-in HTTPS; both empty = plain HTTP (the usual case, behind nginx).
     public var tlsCertificate = ""
     public var tlsKey = ""
+    /// A large submission is checked in a child process (`IsolatingValidator`) under these limits.
+    public var checkMemoryLimitBytes = 1 << 30
+    public var checkTimeLimitSeconds = 10
+    public var checksAtOnce = 2
     /// What this process does: `all` (HTTP and workers), `api` (HTTP only), `worker` (workers only).
     public var role = ServerRole.all
     /// Names this process's workers in the store; empty = `<hostname>:<data-dir>`. A restarting node
@@ -186,6 +190,13 @@ extension ServerConfiguration {
         ) {
             $0.tlsKey = $1
         },
+        int(
+            "check-memory-limit", "address-space bytes of a large submission's check (a child process)",
+            \.checkMemoryLimitBytes, min: 64 * 1024 * 1024),
+        int(
+            "check-time-limit", "CPU seconds of a large submission's check (wall: twice that)", \.checkTimeLimitSeconds,
+            min: 1),
+        int("checks-at-once", "large submissions checked at the same time (more: 503)", \.checksAtOnce, min: 1),
         text("role", "all (HTTP and workers), api (HTTP only) or worker (workers, no HTTP)", { $0.role.rawValue }) {
             config, text throws(ConfigurationError) in
             guard let role = ServerRole(rawValue: text.lowercased()) else {

@@ -79,6 +79,7 @@ struct APIError: Error, Sendable {
             return .badRequest("the \(what) contains a control character; use printable characters only")
         case .notFound: return .notFound()
         case .storage(let detail): return .internal(detail)
+        case .checksBusy(let detail): return .unavailable(detail)
         case .store(let error): return .from(error)
         }
     }

@@ -55,13 +55,15 @@ struct ErrorMiddleware: RouterMiddleware {
                 """
             return Reply.html(page, status: error.status)
         }
-        if Self.isModernPath(path) { return Reply.problem(error, instance: path) }
+        if Self.isModernPath(path, prefix: legacyPrefix) { return Reply.problem(error, instance: path) }
         return Reply.legacyError(error)
     }
 
-    /// `/v1` and the operational endpoints; every other path is a legacy one.
-    static func isModernPath(_ path: String) -> Bool {
-        path.hasPrefix("/v1") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+    /// `/v1` and the operational endpoints, also below `path-prefix`; every other path is a
+    /// legacy one.
+    static func isModernPath(_ path: String, prefix: String = "") -> Bool {
+        if !prefix.isEmpty, path.hasPrefix(prefix + "/") { return isModernPath(String(path.dropFirst(prefix.count))) }
+        return path.hasPrefix("/v1") || path == "/healthz" || path == "/readyz" || path == "/metrics"
     }
 }
 

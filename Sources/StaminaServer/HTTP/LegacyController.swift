@@ -43,7 +43,11 @@ struct LegacyController: Sendable {
         let owner = Caller.addressOwner(address(request, context))
         do {
             let job = try await service.submit(try form.submission(owner: owner, readsName: false))
-            if fromWeb { return Reply.html(redirectPage(id: job.id), status: .created) }
+            if fromWeb {
+                let prefix = configuration.pathPrefix
+                let viaPrefix = !prefix.isEmpty && request.uri.path.hasPrefix(prefix + "/")
+                return Reply.html(redirectPage(id: job.id, prefix: viaPrefix ? prefix : ""), status: .created)
+            }
             return Reply.json(["id": job.id, "status": "Created"], status: .created)
         } catch {
             if fromWeb { throw WebFormRefusal(reason: error) }
@@ -139,8 +143,11 @@ struct LegacyController: Sendable {
         ])
     }
 
-    private func redirectPage(id: String) -> String {
-        let url = htmlEscaped(configuration.jobPageURL.replacingOccurrences(of: "{id}", with: id))
+    /// A submission that came through `path-prefix` lands on the job page below it too.
+    private func redirectPage(id: String, prefix: String) -> String {
+        var target = configuration.jobPageURL.replacingOccurrences(of: "{id}", with: id)
+        if target.hasPrefix("/") && !target.hasPrefix("//") { target = prefix + target }
+        let url = htmlEscaped(target)
         return """
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=\(url)">

@@ -44,12 +44,13 @@ struct OriginPolicy: Sendable {
 struct LegacyOriginMiddleware: RouterMiddleware {
     typealias Context = StaminaRequestContext
     let policy: OriginPolicy
+    var pathPrefix = ""
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         if request.method != .get, request.method != .head, request.method != .options,
-            !ErrorMiddleware.isModernPath(request.uri.path), let origin = request.headers[.origin],
+            !ErrorMiddleware.isModernPath(request.uri.path, prefix: pathPrefix), let origin = request.headers[.origin],
             !policy.allows(origin, request, context)
         {
             throw APIError.forbidden("requests from the origin '\(origin.prefix(200))' are not allowed")

@@ -47,10 +47,15 @@ final class JobService: Sendable {
         if let name = submission.name { try Self.checkName(name, what: "job name") }
         try Self.checkName(submission.model.name, what: "model file name")
         try Self.checkName(submission.properties.name, what: "properties file name")
-        let diagnostics = validator.validate(
-            model: SourceFile(name: submission.model.name, text: submission.model.text),
-            properties: SourceFile(name: submission.properties.name, text: submission.properties.text),
-            constants: submission.parameters.constants)
+        let diagnostics: [ModelDiagnostic]
+        do {
+            diagnostics = try await validator.validate(
+                model: SourceFile(name: submission.model.name, text: submission.model.text),
+                properties: SourceFile(name: submission.properties.name, text: submission.properties.text),
+                constants: submission.parameters.constants)
+        } catch {
+            throw .checksBusy(error.description)
+        }
         if !diagnostics.isEmpty {
             metrics.submissionRefused()
             throw .invalidModel(diagnostics)

@@ -10,6 +10,8 @@ enum JobServiceError: Error, Sendable {
     case notFound
     /// The job's files could not be written to the data directory.
     case storage(String)
+    /// Every slot for checking a large submission in a child is taken; the client may retry.
+    case checksBusy(String)
     /// The store refused (a quota) or failed.
     case store(StoreError)
 }

@@ -20,6 +20,9 @@ struct JobOutcome: Sendable, Equatable {
     /// as MEMORY_LIMIT when the engine said it could not allocate, or when its peak resident size
     /// reached 40% of the limit; a crash well below that is an ENGINE_ERROR.
     static let memoryFractionThreshold = 0.4
+    /// An engine killed by a signal with its address space this close to the limit ran out of it
+    /// (a stack that could not grow gives SIGSEGV).
+    static let addressSpaceFractionThreshold = 0.9
     static let allocationFailureTexts = [
         "could not allocate", "cannot allocate", "failed to allocate", "out of memory", "allocation failed",
         "bad_alloc", "memory limit", "memory exhausted",
@@ -44,7 +47,9 @@ struct JobOutcome: Sendable, Equatable {
         }
         let lowered = stderr.lowercased()
         let saidNoMemory = allocationFailureTexts.contains { lowered.contains($0) }
-        let nearMemoryLimit = Double(child.maxRSSBytes) >= memoryFractionThreshold * Double(limits.memoryLimitBytes)
+        let nearMemoryLimit =
+            Double(child.maxRSSBytes) >= memoryFractionThreshold * Double(limits.memoryLimitBytes)
+            || Double(child.peakVirtualBytes ?? 0) >= addressSpaceFractionThreshold * Double(limits.memoryLimitBytes)
         let memoryFailure = JobOutcome(
             state: .failed, reason: .memoryLimit,
             message:

@@ -64,6 +64,8 @@ public enum LimitedExecution {
             }
         }
         watcher.start()
+        let peak = PeakSampler(pid: stage)
+        peak.start()
 
         let report = readAll(ends[0])
         var sandbox: SandboxLayers?
@@ -81,12 +83,13 @@ public enum LimitedExecution {
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let signal = status & 0x7f
         let exited = signal == 0
-        let childStatus = ChildStatus(
+        var childStatus = ChildStatus(
             exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : signal,
             maxRSSBytes: usage.ru_maxrss * 1024,
             userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
             systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
             sandbox: sandbox, startError: startError)
+        childStatus.peakVirtualBytes = peak.bytes
         do {
             try Data(JSONTextEncoder().encode(childStatus).bytes).write(to: URL(fileURLWithPath: statusFile))
         } catch {
@@ -110,5 +113,35 @@ public enum LimitedExecution {
             bytes += buffer[0..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Samples a process's VmPeak from /proc every 20 ms until it exits (VmPeak only grows, so the
+/// last sample before the exit is the peak, give or take the final 20 ms).
+final class PeakSampler: @unchecked Sendable {
+    private let pid: pid_t
+    private let lock = NSLock()
+    private var peak = 0
+
+    init(pid: pid_t) { self.pid = pid }
+
+    var bytes: Int { lock.withLock { peak } }
+
+    func start() {
+        let thread = Thread { [self] in
+            while let sample = Self.vmPeak(pid) {
+                lock.withLock { peak = max(peak, sample) }
+                usleep(20_000)
+            }
+        }
+        thread.start()
+    }
+
+    static func vmPeak(_ pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmPeak:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes * 1024
     }
 }

@@ -1,7 +1,14 @@
 /// Checks a submission's model and properties synchronously, so a file that does not parse is
 /// refused at submission (legacy 400, `/v1` 422) instead of becoming a job that fails later.
+/// It throws only when it cannot say (too many checks already running), never for a bad model.
 public protocol ModelValidator: Sendable {
-    func validate(model: SourceFile, properties: SourceFile, constants: String) -> [ModelDiagnostic]
+    func validate(model: SourceFile, properties: SourceFile, constants: String) async throws(ValidationUnavailable)
+        -> [ModelDiagnostic]
+}
+
+/// The check could not run now; the client may retry (503 with `Retry-After`).
+public struct ValidationUnavailable: Error, Sendable, CustomStringConvertible {
+    public var description: String
 }
 
 public struct SourceFile: Sendable {

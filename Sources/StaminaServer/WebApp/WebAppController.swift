@@ -21,6 +21,11 @@ struct WebAppController: Sendable {
     }
 
     static func response(for asset: WebAsset, request: Request) -> Response {
+        // `/stamina` must become `/stamina/`: the pages' relative links resolve against it.
+        if asset.path == "/", !request.uri.path.hasSuffix("/") {
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return Response(status: .movedPermanently, headers: [.location: request.uri.path + "/" + query])
+        }
         var headers: HTTPFields = [
             .contentType: asset.contentType, .cacheControl: "no-cache", .eTag: asset.eTag,
             .xContentTypeOptions: "nosniff", .contentSecurityPolicy: contentSecurityPolicy,
