@@ -72,7 +72,7 @@ enum MisbehavingEngine {
               # then the real engine runs (and appends its own events).
               events=""; previous=""
               for argument in "$@"; do
-                [ "$previous" = "--\(CheckOption.events.name)" ] && events="$argument"
+                [ "$previous" = "\(CheckOption.events.flag)" ] && events="$argument"
                 previous="$argument"
               done
               for i in 1 2 3 4 5 6 7 8; do
