@@ -113,19 +113,24 @@ enum SQLiteMigrations {
 
     /// Version 2: job data in the database (inputs, progress events, artifacts; the files beside
     /// the database are read in by `SQLiteJobStore.open`) and the workers' leases.
+    /// Like version 1 it tolerates a file that has some of it already (a version table dropped).
     @Sendable static func versionTwo(_ connection: SQLiteConnection) async throws {
+        let columns = Set(
+            try await connection.query("PRAGMA table_info(jobs)", []).compactMap { $0.column("name")?.string })
+        for (column, type) in [
+            ("model_text", "TEXT"), ("props_text", "TEXT"), ("worker", "TEXT"), ("lease_until", "REAL"),
+        ]
+        where !columns.contains(column) {
+            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN \(column) \(type)", [])
+        }
         for statement in [
-            "ALTER TABLE jobs ADD COLUMN model_text TEXT",
-            "ALTER TABLE jobs ADD COLUMN props_text TEXT",
-            "ALTER TABLE jobs ADD COLUMN worker TEXT",
-            "ALTER TABLE jobs ADD COLUMN lease_until REAL",
             """
-            CREATE TABLE job_events (
+            CREATE TABLE IF NOT EXISTS job_events (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)
             """,
-            "CREATE INDEX job_events_job ON job_events(job_id, seq)",
+            "CREATE INDEX IF NOT EXISTS job_events_job ON job_events(job_id, seq)",
             """
-            CREATE TABLE job_artifacts (
+            CREATE TABLE IF NOT EXISTS job_artifacts (
                 job_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, name))
             """,
         ] {
