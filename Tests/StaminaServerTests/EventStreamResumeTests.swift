@@ -86,7 +86,7 @@ struct EventStreamResumeTests {
             #expect(of(type, before + after) == of(type, whole), "\(type) events differ")
         }
         #expect(of("round", whole).count >= 9)  // 8 slow rounds and the real engine's own
-        #expect(of("log", whole).count == 10)
+        #expect(of("log", whole).count >= 10)  // 8 round lines, the server's own and the engine's
         let ids = (before + after).map(\.id)
         #expect(Set(ids).count == ids.count, "an event came twice: \(ids)")
         // Nothing before the resume point came again.
