@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Builds the whole server from its configuration: the store, the worker pool, the pruner, the
 /// router with its middleware. Tests call it directly; `stamina serve` runs what it returns.
@@ -12,6 +13,11 @@ public func buildApplication(
     onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
 ) async throws -> some ApplicationProtocol {
     var configuration = configuration
+    guard configuration.leaseSeconds > configuration.heartbeatSeconds else {
+        throw ConfigurationError(
+            description: "lease (\(configuration.leaseSeconds) s) must be longer than heartbeat-interval "
+                + "(\(configuration.heartbeatSeconds) s)")
+    }
     let tls = try BuiltInTLS.tlsConfiguration(configuration)
     configuration.dataDirectory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
     try FileManager.default.createDirectory(
@@ -39,20 +45,23 @@ public func buildApplication(
             trustedProxies: trustedProxies))
     router.add(middleware: LegacyOriginMiddleware(policy: origins, pathPrefix: configuration.pathPrefix))
 
-    let legacy = LegacyController(
-        service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
-    legacy.register(on: router)
-    if !configuration.pathPrefix.isEmpty {
-        legacy.register(on: router.group(RouterPath(configuration.pathPrefix)))
+    // A worker node answers only the operations endpoints (health, readiness, metrics): no job API.
+    if configuration.role.servesHTTP {
+        let legacy = LegacyController(
+            service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+        legacy.register(on: router)
+        if !configuration.pathPrefix.isEmpty {
+            legacy.register(on: router.group(RouterPath(configuration.pathPrefix)))
+        }
+        JobsController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
+            .register(on: router)
+        WebAppController().register(on: router)
     }
-    JobsController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
-        .register(on: router)
     OperationsController(service: service, configuration: configuration, metrics: metrics, tokens: tokens)
         .register(on: router)
-    WebAppController().register(on: router)
     // Behind a proxy that keeps the prefix (nginx `location /stamina/ { proxy_pass http://up; }`),
     // the web app and `/v1` are there too; the pages' links are relative, so they stay below it.
-    if !configuration.pathPrefix.isEmpty {
+    if configuration.role.servesHTTP && !configuration.pathPrefix.isEmpty {
         let prefixed = router.group(RouterPath(configuration.pathPrefix))
         JobsController(service: service, tokens: tokens, configuration: configuration, trustedProxies: trustedProxies)
             .register(on: prefixed)
@@ -61,12 +70,19 @@ public func buildApplication(
         WebAppController().register(on: prefixed)
     }
 
+    var services: [any Service] = [StoreClosing(store: store)]
+    if configuration.role.runsWorkers {
+        services.append(runner)
+        services.append(
+            LeaseSweeper(store: store, configuration: configuration, logger: logger) { [runner] in runner.wake() })
+    }
+    services.append(pruner)
     let listening = (host: configuration.host, port: configuration.port)
     let server = try BuiltInTLS.server(tls, wrapping: ConnectionGuard.server(configuration))
     return Application(
         router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stamina"),
-        services: [StoreClosing(store: store), runner, pruner],
+        services: services,
         onServerRunning: { channel in
             await onListening(listening.host, channel.localAddress?.port ?? listening.port)
         },

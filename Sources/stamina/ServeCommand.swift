@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain: serve HTTPS without a proxy.")
     var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-certificate.") var tlsKey: String?
+    @Option(help: "all (HTTP and workers, default), api (HTTP only) or worker (workers; health endpoints only).")
+    var role: String?
 
     static var settingsHelp: String {
         let defaults = ServerConfiguration()
@@ -64,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             ("memory-limit", memoryLimit), ("retention", retention), ("trusted-proxies", trustedProxies),
             ("cors-origins", corsOrigins), ("anonymous", anonymous), ("admin-token", adminToken),
             ("job-page-url", jobPageURL), ("path-prefix", pathPrefix), ("engine", engine),
-            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey), ("database", database),
+            ("tls-certificate", tlsCertificate), ("tls-key", tlsKey), ("database", database), ("role", role),
         ]
         for (key, value) in named { if let value { flags.append((key, value)) } }
         for setting in settings {

@@ -1,5 +1,6 @@
-// The pieces of the SSE stream that read files and ids: the resume cursor (`Last-Event-ID`),
-// complete lines only (a half-written last line waits), the event name from the contract's
+// The pieces of the SSE stream and of what feeds it: the resume cursor (`Last-Event-ID`), the
+// worker's tail of the engine's files (complete lines only: a half-written last line waits; each
+// line once; a budget per job), the event name from the contract's
 // `ProgressEvent`, and the SSE framing of multi-line data.
 
 import EngineContract
@@ -25,15 +26,27 @@ import Testing
         }
     }
 
-    @Test func onlyCompleteLinesAreRead() throws {
-        let path = RunningServer.temporaryDirectory() + "/events.jsonl"
-        #expect(EventStream.completeLines(path).isEmpty)  // no file yet
-        try Data("one\ntwo\nthr".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(EventStream.completeLines(path) == ["one", "two"])
-        try Data("one\ntwo\nthree\n".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(EventStream.completeLines(path) == ["one", "two", "three"])
-        try Data("\n".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(EventStream.completeLines(path) == [""])
+    @Test func theWorkerStoresOnlyCompleteLinesEachOnceWithinItsBudget() throws {
+        let directory = JobDirectory(dataDirectory: RunningServer.temporaryDirectory(), id: "j", attempt: 1)
+        try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+        var tail = ProgressTail(budget: 40)
+        #expect(tail.read(directory).isEmpty)  // no files yet
+        try Data("one\ntwo\nthr".utf8).write(to: URL(fileURLWithPath: directory.events))
+        try Data("[INFO]: a\n".utf8).write(to: URL(fileURLWithPath: directory.stderr))
+        #expect(
+            tail.read(directory)
+                == [
+                    .init(kind: .log, line: "[INFO]: a"), .init(kind: .engine, line: "one"),
+                    .init(kind: .engine, line: "two"),
+                ])
+        try Data("one\ntwo\nthree\n".utf8).write(to: URL(fileURLWithPath: directory.events))
+        #expect(tail.read(directory) == [.init(kind: .engine, line: "three")])
+        // Past the budget (40 bytes of lines) the rest is dropped with one note.
+        try Data("one\ntwo\nthree\n\(String(repeating: "x", count: 50))\nmore\n".utf8).write(
+            to: URL(fileURLWithPath: directory.events))
+        let over = tail.read(directory)
+        #expect(over.count == 2 && over[0].line.count == 50 && over[1].line.contains("max-events"))
+        #expect(tail.read(directory).isEmpty)
     }
 
     @Test func eventNamesComeFromTheContract() throws {

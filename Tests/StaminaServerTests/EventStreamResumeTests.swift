@@ -68,7 +68,7 @@ struct EventStreamResumeTests {
 
         // The client comes back where it stopped while the job still runs, and follows it to the end.
         let second = try Self.open(server, id, token: token, lastEventID: lastID)
-        FileManager.default.createFile(atPath: server.dataDirectory + "/jobs/\(id)/release", contents: nil)
+        FileManager.default.createFile(atPath: server.dataDirectory + "/jobs/\(id).1/release", contents: nil)
         let rest = await second.read(timeout: .seconds(60)) { text in
             Self.events(in: text).last?.data.contains("\"state\":\"SUCCEEDED\"") == true
         }

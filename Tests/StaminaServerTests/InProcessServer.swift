@@ -126,13 +126,24 @@ func poll<T>(_ what: String, timeout: Double = 20, _ condition: () async throws 
 extension JobStore {
     /// Does to the oldest QUEUED job what a worker does, without an engine: claims it and stores
     /// its end (state, log, result JSON), so the HTTP layer can be tested on finished jobs.
+    /// `events` and `artifacts` are stored while it runs, as a worker stores them.
     func finishNext(
-        _ state: JobState = .succeeded, reason: FailureReason? = nil, log: String, resultJSON: String? = nil
+        _ state: JobState = .succeeded, reason: FailureReason? = nil, log: String, resultJSON: String? = nil,
+        events: [NewJobEvent] = [], artifacts: [String: [UInt8]] = [:]
     ) async throws -> JobRecord {
         guard let job = try await claimNext(now: Date()) else { throw TestFailure("no queued job to finish") }
+        guard try await appendEvents(id: job.id, attempt: job.attempts, events) else {
+            throw TestFailure("job \(job.id) took no events")
+        }
+        for (name, data) in artifacts {
+            guard try await storeArtifact(id: job.id, attempt: job.attempts, name: name, data: data) else {
+                throw TestFailure("job \(job.id) took no artifact")
+            }
+        }
         guard
             try await finish(
-                id: job.id, state: state, reason: reason, message: nil, resultJSON: resultJSON, log: log, now: Date())
+                id: job.id, attempt: job.attempts, state: state, reason: reason, message: nil, resultJSON: resultJSON,
+                log: log, now: Date())
         else { throw TestFailure("job \(job.id) could not be finished") }
         guard let finished = try await self.job(id: job.id) else { throw TestFailure("job \(job.id) is gone") }
         return finished

@@ -89,9 +89,9 @@ struct JobRunThroughServerTests {
         #expect(events.last?.contains("\"state\":\"SUCCEEDED\"") == true)
         // The engine's line is passed on byte for byte (numbers keep their text).
         let round = try #require(events.first { $0.contains("event: round") })
-        let engineLines = try String(
-            contentsOfFile: server.dataDirectory + "/jobs/\(id)/events.jsonl", encoding: .utf8
-        ).split(separator: "\n")
+        let engineLines = try await LeaseAndRoleTests.withStore(server) { store in
+            try await store.events(id: id, after: 0, limit: 1000).filter { $0.kind == .engine }.map(\.line)
+        }
         let first = try #require(engineLines.first)
         #expect(round.contains("data: " + first + "\n") || round.hasSuffix("data: " + first))
     }

@@ -27,6 +27,13 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
+extension JobStore {
+    /// A claim by the test node, with a lease that outlasts the test.
+    func claimNext(now: Date) async throws(StoreError) -> JobRecord? {
+        try await claimNext(now: now, worker: "test-node", leaseUntil: now.addingTimeInterval(3600))
+    }
+}
+
 /// The contract of `JobStore`, method by method, which every store must keep: the server above
 /// it (quotas, claims, restarts, the document cache, idempotent submission) relies on each clause.
 struct JobStoreConformanceTests {
@@ -38,7 +45,7 @@ struct JobStoreConformanceTests {
         return NewJob(
             id: RandomIdentifier.jobID(), owner: owner, name: name, parameters: parameters,
             modelFileName: "m.prism", propertiesFileName: "p.csl", createdAt: Date(timeIntervalSince1970: 1_000),
-            quotaKey: quotaKey, idempotencyKey: idempotencyKey)
+            quotaKey: quotaKey, idempotencyKey: idempotencyKey, modelText: "ctmc // model", propertiesText: "P=? [F x]")
     }
 
     static func insert(_ store: any JobStore, _ job: NewJob = newJob(), quota: Int = 100) async throws -> JobRecord {
@@ -127,7 +134,8 @@ struct JobStoreConformanceTests {
         // A finished job no longer counts.
         #expect(
             try await store.finish(
-                id: first.id, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "", now: Date()))
+                id: first.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "",
+                now: Date()))
         _ = try await insert(Self.newJob(owner: "owner:d"))
         await store.close()
     }
@@ -170,14 +178,15 @@ struct JobStoreConformanceTests {
         let finished = Date(timeIntervalSince1970: 3_000)
         #expect(
             try await store.finish(
-                id: job.id, state: .cancelled, reason: nil, message: nil, resultJSON: nil, log: "Killed.\n",
+                id: job.id, attempt: 1, state: .cancelled, reason: nil, message: nil, resultJSON: nil, log: "Killed.\n",
                 now: finished))
         let cancelled = try changed(try await store.job(id: job.id))
         #expect(cancelled.state == .cancelled && cancelled.finishedAt == finished && cancelled.log == "Killed.\n")
         // Finished once: a second finish and a cancel change nothing.
         #expect(
             !(try await store.finish(
-                id: job.id, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "", now: Date())))
+                id: job.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "",
+                now: Date())))
         #expect(try await store.requestCancel(id: job.id, now: Date()) == cancelled)
         #expect(try await store.job(id: job.id) == cancelled)
         #expect(try await store.requestCancel(id: RandomIdentifier.jobID(), now: Date()) == nil)
@@ -187,7 +196,8 @@ struct JobStoreConformanceTests {
         #expect(!(try await store.delete(id: job.id)))
         #expect(
             !(try await store.finish(
-                id: job.id, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "", now: Date())))
+                id: job.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "",
+                now: Date())))
         await store.close()
     }
 
@@ -200,7 +210,8 @@ struct JobStoreConformanceTests {
         let now = Date(timeIntervalSince1970: 4_000)
         #expect(
             try await store.finish(
-                id: failing.id, state: .failed, reason: .timeLimit, message: "too slow", resultJSON: "{\"a\":1}",
+                id: failing.id, attempt: 1, state: .failed, reason: .timeLimit, message: "too slow",
+                resultJSON: "{\"a\":1}",
                 log: "the log", now: now))
         let failed = try #require(try await store.job(id: failing.id))
         #expect(failed.state == .failed && failed.failureReason == .timeLimit && failed.failureMessage == "too slow")
@@ -221,14 +232,18 @@ struct JobStoreConformanceTests {
         let waiting = try await Self.insert(store)
         // `spent` runs twice (requeued after the first restart), `retried` once.
         #expect(try await store.claimNext(now: Date())?.id == spent.id)
-        #expect(try await store.recoverInterrupted(maxAttempts: 9, now: Date()) == (requeued: 1, failed: 0))
+        #expect(
+            try await store.recoverInterrupted(node: "test-node", maxAttempts: 9, now: Date()) == (
+                requeued: 1, failed: 0
+            ))
         #expect(try await store.claimNext(now: Date())?.id == spent.id)
         #expect(try await store.claimNext(now: Date())?.id == retried.id)
         #expect(try await store.claimNext(now: Date())?.id == cancelling.id)
         _ = try await store.requestCancel(id: cancelling.id, now: Date())
         let before = try await store.jobs(owner: nil, state: nil, before: nil, limit: 10)
         let now = Date(timeIntervalSince1970: 5_000)
-        #expect(try await store.recoverInterrupted(maxAttempts: 2, now: now) == (requeued: 1, failed: 1))
+        #expect(
+            try await store.recoverInterrupted(node: "test-node", maxAttempts: 2, now: now) == (requeued: 1, failed: 1))
         let after = try await store.jobs(owner: nil, state: nil, before: nil, limit: 10)
         let states = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0) })
         #expect(states[retried.id]?.state == .queued && states[retried.id]?.startedAt == nil)
@@ -236,7 +251,7 @@ struct JobStoreConformanceTests {
         let lost = try #require(states[spent.id])
         #expect(lost.state == .failed && lost.failureReason == .workerLost && lost.finishedAt == now)
         #expect(lost.failureMessage?.contains("2 times") == true)
-        #expect(lost.log?.contains("the server stopped while this job ran") == true)
+        #expect(lost.log?.contains("the worker running this job was lost") == true)
         #expect(
             states[cancelling.id]?.state == .cancelled && states[cancelling.id]?.log?.hasSuffix("Killed.\n") == true)
         #expect(states[waiting.id]?.state == .queued)
@@ -256,7 +271,7 @@ struct JobStoreConformanceTests {
         for _ in 0..<3 { _ = try await store.claimNext(now: Date()) }
         for (job, finished) in [(old, 1_000.0), (recent, 9_000.0)] {
             _ = try await store.finish(
-                id: job.id, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "log",
+                id: job.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "log",
                 now: Date(timeIntervalSince1970: finished))
         }
         let cutoff = Date(timeIntervalSince1970: 5_000)
@@ -328,6 +343,196 @@ struct JobStoreConformanceTests {
         }
         #expect(ids.count == 1)
         #expect(try await store.jobs(owner: "owner:a", state: nil, before: nil, limit: 100).map(\.id) == Array(ids))
+        await store.close()
+    }
+
+    // MARK: leases and fencing
+
+    @Test(arguments: StoreFactory.all)
+    func aClaimRecordsTheWorkerAndItsLease(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        let now = Date(timeIntervalSince1970: 10_000)
+        let claimed = try #require(
+            try await store.claimNext(now: now, worker: "node-a", leaseUntil: now.addingTimeInterval(10)))
+        #expect(claimed.id == job.id && claimed.worker == "node-a")
+        #expect(claimed.leaseExpiresAt == now.addingTimeInterval(10))
+        #expect(try await store.job(id: job.id)?.worker == "node-a")
+        #expect(try await store.claimNext(now: now, worker: "node-b", leaseUntil: now) == nil)
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aHeartbeatRenewsOnlyTheRunningAttemptAndReportsACancel(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        let now = Date(timeIntervalSince1970: 10_000)
+        _ = try await store.claimNext(now: now, worker: "node-a", leaseUntil: now.addingTimeInterval(10))
+        let later = now.addingTimeInterval(30)
+        #expect(try await store.heartbeat(id: job.id, attempt: 1, leaseUntil: later) == .held(cancelRequested: false))
+        #expect(try await store.job(id: job.id)?.leaseExpiresAt == later)
+        #expect(try await store.heartbeat(id: job.id, attempt: 2, leaseUntil: later) == .lost)
+        _ = try await store.requestCancel(id: job.id, now: now)
+        #expect(try await store.heartbeat(id: job.id, attempt: 1, leaseUntil: later) == .held(cancelRequested: true))
+        _ = try await store.finish(
+            id: job.id, attempt: 1, state: .cancelled, reason: nil, message: nil, resultJSON: nil, log: "", now: now)
+        #expect(try await store.heartbeat(id: job.id, attempt: 1, leaseUntil: later) == .lost)
+        #expect(try await store.heartbeat(id: RandomIdentifier.jobID(), attempt: 1, leaseUntil: later) == .lost)
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aStaleAttemptCannotFinishTheJob(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        let now = Date(timeIntervalSince1970: 10_000)
+        _ = try await store.claimNext(now: now, worker: "node-a", leaseUntil: now.addingTimeInterval(1))
+        // The lease lapses, the job is requeued and claimed again by another node.
+        #expect(try await store.requeueExpired(maxAttempts: 3, now: now.addingTimeInterval(5)) == (1, 0))
+        let second = try #require(
+            try await store.claimNext(now: now, worker: "node-b", leaseUntil: now.addingTimeInterval(100)))
+        #expect(second.attempts == 2)
+        #expect(
+            !(try await store.finish(
+                id: job.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{\"stale\":1}",
+                log: "", now: now)))
+        #expect(try await store.job(id: job.id)?.state == .running)
+        #expect(
+            try await store.finish(
+                id: job.id, attempt: 2, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "",
+                now: now))
+        let finished = try #require(try await store.job(id: job.id))
+        #expect(finished.resultJSON == "{}" && finished.state == .succeeded && finished.leaseExpiresAt == nil)
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theSweeperTakesOnlyLapsedLeases(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let lapsed = try await Self.insert(store)
+        let live = try await Self.insert(store)
+        let cancelling = try await Self.insert(store)
+        let spent = try await Self.insert(store)
+        let now = Date(timeIntervalSince1970: 10_000)
+        for job in [lapsed, live, cancelling, spent] {
+            let lease = now.addingTimeInterval(job.id == live.id ? 100 : 5)
+            _ = try await store.claimNext(now: now, worker: "node-\(job.id)", leaseUntil: lease)
+        }
+        _ = try await store.requestCancel(id: cancelling.id, now: now)
+        #expect(try await store.requeueExpired(maxAttempts: 3, now: now.addingTimeInterval(1)) == (0, 0))
+        #expect(try await store.requeueExpired(maxAttempts: 1, now: now.addingTimeInterval(10)) == (0, 2))
+        // With max-attempts 1 both RUNNING ones failed; redo with attempts to spare on a fresh pair.
+        #expect(try await store.job(id: lapsed.id)?.failureReason == .workerLost)
+        #expect(try await store.job(id: spent.id)?.state == .failed)
+        #expect(try await store.job(id: cancelling.id)?.state == .cancelled)
+        #expect(try await store.job(id: live.id)?.state == .running)
+        let again = try await Self.insert(store)
+        _ = try await store.claimNext(now: now, worker: "node-x", leaseUntil: now.addingTimeInterval(5))
+        #expect(try await store.requeueExpired(maxAttempts: 3, now: now.addingTimeInterval(10)) == (1, 0))
+        let requeued = try #require(try await store.job(id: again.id))
+        #expect(requeued.state == .queued && requeued.worker == nil && requeued.startedAt == nil)
+        #expect(try await store.job(id: live.id)?.state == .running)
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aRestartingNodeTakesBackItsOwnJobsButNotThoseOfLiveNodes(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let mine = try await Self.insert(store)
+        let theirs = try await Self.insert(store)
+        let now = Date(timeIntervalSince1970: 10_000)
+        _ = try await store.claimNext(now: now, worker: "node-a", leaseUntil: now.addingTimeInterval(100))
+        _ = try await store.claimNext(now: now, worker: "node-b", leaseUntil: now.addingTimeInterval(100))
+        #expect(try await store.recoverInterrupted(node: "node-a", maxAttempts: 3, now: now) == (1, 0))
+        #expect(try await store.job(id: mine.id)?.state == .queued)
+        #expect(try await store.job(id: theirs.id)?.state == .running)
+        await store.close()
+    }
+
+    // MARK: job data
+
+    @Test(arguments: StoreFactory.all)
+    func theInputsAreStoredWithTheJobAndGoWithIt(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        #expect(try await store.inputs(id: job.id) == JobInputs(model: "ctmc // model", properties: "P=? [F x]"))
+        #expect(try await store.inputs(id: RandomIdentifier.jobID()) == nil)
+        _ = try await store.requestCancel(id: job.id, now: Date(timeIntervalSince1970: 0))
+        _ = try await store.prune(finishedBefore: Date(), tombstoneLog: "pruned")
+        #expect(try await store.inputs(id: job.id) == nil)
+        let deleted = try await Self.insert(store)
+        _ = try await store.delete(id: deleted.id)
+        #expect(try await store.inputs(id: deleted.id) == nil)
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func appendedEventsAreNumberedInOrderAndAStaleAttemptIsRefused(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        let other = try await Self.insert(store)
+        let lines = [
+            NewJobEvent(kind: .log, line: "[INFO]: one"), NewJobEvent(kind: .engine, line: "{\"type\":\"round\"}"),
+        ]
+        #expect(!(try await store.appendEvents(id: job.id, attempt: 0, lines)))  // queued: nobody runs it
+        _ = try await store.claimNext(now: Date())
+        _ = try await store.claimNext(now: Date())
+        #expect(try await store.appendEvents(id: job.id, attempt: 1, lines))
+        #expect(try await store.appendEvents(id: other.id, attempt: 1, [NewJobEvent(kind: .log, line: "other")]))
+        #expect(try await store.appendEvents(id: job.id, attempt: 1, [NewJobEvent(kind: .log, line: "three")]))
+        #expect(!(try await store.appendEvents(id: job.id, attempt: 2, [NewJobEvent(kind: .log, line: "stale")])))
+        let events = try await store.events(id: job.id, after: 0, limit: 100)
+        #expect(events.map(\.line) == ["[INFO]: one", "{\"type\":\"round\"}", "three"])
+        #expect(events.map(\.kind) == [.log, .engine, .log])
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+        // Many lines at once (more than one statement's worth) keep their order.
+        let many = (0..<1000).map { NewJobEvent(kind: .log, line: "line \($0)") }
+        #expect(try await store.appendEvents(id: other.id, attempt: 1, many))
+        #expect(try await store.events(id: other.id, after: 0, limit: 2000).map(\.line) == ["other"] + many.map(\.line))
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func eventsAreReadAfterASequenceAndDroppedByTheNextAttempt(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        let now = Date(timeIntervalSince1970: 10_000)
+        _ = try await store.claimNext(now: now, worker: "node-a", leaseUntil: now.addingTimeInterval(1))
+        let lines = (1...5).map { NewJobEvent(kind: .log, line: "line \($0)") }
+        #expect(try await store.appendEvents(id: job.id, attempt: 1, lines))
+        let all = try await store.events(id: job.id, after: 0, limit: 100)
+        #expect(
+            try await store.events(id: job.id, after: all[1].sequence, limit: 2).map(\.line) == ["line 3", "line 4"])
+        #expect(try await store.events(id: job.id, after: all[4].sequence, limit: 10).isEmpty)
+        #expect(try await store.events(id: RandomIdentifier.jobID(), after: 0, limit: 10).isEmpty)
+        _ = try await store.requeueExpired(maxAttempts: 3, now: now.addingTimeInterval(2))
+        _ = try await store.claimNext(now: now, worker: "node-b", leaseUntil: now.addingTimeInterval(100))
+        #expect(try await store.events(id: job.id, after: 0, limit: 100).isEmpty)
+        #expect(try await store.appendEvents(id: job.id, attempt: 2, [NewJobEvent(kind: .log, line: "again")]))
+        let retried = try await store.events(id: job.id, after: 0, limit: 100)
+        #expect(retried.map(\.line) == ["again"] && retried[0].sequence > all[4].sequence)
+        await store.close()
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func artifactsAreStoredByTheRunningAttemptAndReadByName(_ factory: StoreFactory) async throws {
+        let store = try await factory.open()
+        let job = try await Self.insert(store)
+        let bytes: [UInt8] = Array("1 2 0.5\n".utf8) + [0, 255]
+        #expect(!(try await store.storeArtifact(id: job.id, attempt: 1, name: "model.drn", data: bytes)))
+        _ = try await store.claimNext(now: Date())
+        #expect(try await store.storeArtifact(id: job.id, attempt: 1, name: "model.drn", data: [1]))
+        #expect(try await store.storeArtifact(id: job.id, attempt: 1, name: "model.drn", data: bytes))
+        #expect(!(try await store.storeArtifact(id: job.id, attempt: 2, name: "transitions.txt", data: bytes)))
+        #expect(try await store.artifact(id: job.id, name: "model.drn") == bytes)
+        #expect(try await store.artifact(id: job.id, name: "transitions.txt") == nil)
+        _ = try await store.finish(
+            id: job.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: "",
+            now: Date(timeIntervalSince1970: 0))
+        #expect(!(try await store.storeArtifact(id: job.id, attempt: 1, name: "transitions.txt", data: bytes)))
+        #expect(try await store.artifact(id: job.id, name: "model.drn") == bytes)
+        _ = try await store.prune(finishedBefore: Date(), tombstoneLog: "pruned")
+        #expect(try await store.artifact(id: job.id, name: "model.drn") == nil)
         await store.close()
     }
 }

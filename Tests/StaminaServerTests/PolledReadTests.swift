@@ -44,7 +44,8 @@ struct PolledReadTests {
             // The worker records the end of the run; the next read must show it.
             #expect(
                 try await store.finish(
-                    id: runningID, state: .cancelled, reason: nil, message: nil, resultJSON: nil, log: "Killed.\n",
+                    id: runningID, attempt: 1, state: .cancelled, reason: nil, message: nil, resultJSON: nil,
+                    log: "Killed.\n",
                     now: Date()))
             #expect(try await Self.read(client, runningID, token)["state"] as? String == "CANCELLED")
 

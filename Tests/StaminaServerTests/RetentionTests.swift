@@ -18,7 +18,7 @@ struct RetentionTests {
             let id = try #require(reply.object["id"] as? String)
             let token = try #require(reply.object["token"] as? String)
             _ = try await store.finishNext(log: "[INFO]: done\n", resultJSON: "{}")
-            #expect(FileManager.default.fileExists(atPath: server.dataDirectory + "/jobs/\(id)"))
+            #expect(try await store.inputs(id: id) != nil)
             _ = try await poll("the job pruned") {
                 let state = try await client.send(.get, "/v1/jobs/\(id)", headers: .bearer("adm")).object["state"]
                 return state as? String == "PRUNED" ? true : nil

@@ -19,7 +19,8 @@ struct StoreIntegrityTests {
             let job = try await store.insert(StoreVersionTests.newJob(), ownerQuota: 1000, systemQuota: 1000)
             _ = try await store.claimNext(now: Date())
             _ = try await store.finish(
-                id: job.id, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: longLog, now: Date())
+                id: job.id, attempt: 1, state: .succeeded, reason: nil, message: nil, resultJSON: "{}", log: longLog,
+                now: Date())
         }
         await store.close()
         // Overwrite whole pages in the middle of the file (inner b-tree pages), as a bad disk would.
@@ -81,7 +82,8 @@ struct StoreIntegrityTests {
             #expect(result.jobs == 2)
             return jobs
         }
-        #expect(FileManager.default.fileExists(atPath: backup + "/jobs/\(submitted[0].id)/model.prism"))
+        // The inputs are in the database: the snapshot is the whole backup.
+        #expect(!FileManager.default.fileExists(atPath: backup + "/jobs"))
 
         let restoredDirectory = RunningServer.temporaryDirectory()
         let restored = try await StoreBackup.restore(
@@ -95,6 +97,10 @@ struct StoreIntegrityTests {
                 #expect(reply.object["state"] as? String == "QUEUED")
             }
         }
+        let store = try await SQLiteJobStore.open(
+            path: restoredDirectory + "/stamina.sqlite", logger: Logger(label: "test"))
+        #expect(try await store.inputs(id: submitted[0].id)?.model.isEmpty == false)
+        await store.close()
     }
 
     @Test func restoreRefusesADamagedBackupAndAStoreInUse() async throws {

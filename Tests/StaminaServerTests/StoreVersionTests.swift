@@ -36,7 +36,8 @@ struct StoreVersionTests {
         _ = try await store.requestCancel(id: inserted.id, now: Date())
         try await check(.cancelling)
         _ = try await store.finish(
-            id: inserted.id, state: .cancelled, reason: nil, message: nil, resultJSON: nil, log: "Killed.\n",
+            id: inserted.id, attempt: 1, state: .cancelled, reason: nil, message: nil, resultJSON: nil,
+            log: "Killed.\n",
             now: Date(timeIntervalSince1970: 0))
         try await check(.cancelled)
         #expect(try await store.prune(finishedBefore: Date(), tombstoneLog: "pruned") == [inserted.id])
@@ -56,7 +57,7 @@ struct StoreVersionTests {
         let before = [
             try #require(try await store.job(id: requeued.id)), try #require(try await store.job(id: cancelling.id)),
         ]
-        _ = try await store.recoverInterrupted(maxAttempts: 3, now: Date())
+        _ = try await store.recoverInterrupted(node: "test-node", maxAttempts: 3, now: Date())
         let after = [
             try #require(try await store.job(id: requeued.id)), try #require(try await store.job(id: cancelling.id)),
         ]

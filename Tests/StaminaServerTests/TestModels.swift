@@ -102,7 +102,10 @@ extension RunningServer {
         let jobDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path + "/jobs/" + id
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) == jobDirectory
+            // A run works in `jobs/<id>.<attempt>`.
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"))?.hasPrefix(
+                jobDirectory + ".")
+                == true
         }
     }
 }

@@ -60,9 +60,8 @@ struct V1APITests {
 
             let plain =
                 "[INFO]: Using iterative method <fake>\nProbability Minimum: 0.25\n[MESSAGE]: Finished running!\n"
-            _ = try await store.finishNext(log: plain, resultJSON: Self.result)
-            let directory = server.dataDirectory + "/jobs/\(id)"
-            try Data("transitions\n".utf8).write(to: URL(fileURLWithPath: directory + "/transitions.txt"))
+            _ = try await store.finishNext(
+                log: plain, resultJSON: Self.result, artifacts: ["transitions.txt": Array("transitions\n".utf8)])
 
             let job = try await client.send(.get, "/v1/jobs/\(id)", headers: .bearer(token))
             #expect(job.object["state"] as? String == "SUCCEEDED")
@@ -95,8 +94,8 @@ struct V1APITests {
             #expect(try await client.send(.delete, "/v1/jobs/\(id)", headers: .bearer(other)).code == 404)
             #expect(try await client.send(.delete, "/v1/jobs/\(id)", headers: .bearer(token)).code == 204)
             #expect(try await client.send(.get, "/v1/jobs/\(id)", headers: .bearer(token)).code == 404)
-            #expect(!FileManager.default.fileExists(atPath: directory))
             #expect(try await store.job(id: id) == nil)
+            #expect(try await store.artifact(id: id, name: "transitions.txt") == nil)
         }
     }
 
@@ -141,14 +140,14 @@ struct V1APITests {
             let reply = try await Self.submit(client)
             let id = try #require(reply.object["id"] as? String)
             let token = try #require(reply.object["token"] as? String)
-            // What a run leaves in the job directory: stderr and the engine's events file.
-            let directory = server.dataDirectory + "/jobs/\(id)"
-            try Data("[INFO]: one\n[INFO]: two\n".utf8).write(to: URL(fileURLWithPath: directory + "/stderr.log"))
-            try Data(
-                (Self.roundLine + "\n" + #"{"type":"property","property":0}"# + "\n")
-                    .utf8
-            ).write(to: URL(fileURLWithPath: directory + "/events.jsonl"))
-            _ = try await store.finishNext(log: "[INFO]: one\n[INFO]: two\n", resultJSON: Self.result)
+            // What a run's worker stores: stderr lines and the engine's event lines.
+            _ = try await store.finishNext(
+                log: "[INFO]: one\n[INFO]: two\n", resultJSON: Self.result,
+                events: [
+                    .init(kind: .log, line: "[INFO]: one"), .init(kind: .log, line: "[INFO]: two"),
+                    .init(kind: .engine, line: Self.roundLine),
+                    .init(kind: .engine, line: #"{"type":"property","property":0}"#),
+                ])
 
             let stream = try await client.send(.get, "/v1/jobs/\(id)/events", headers: .bearer(token))
             #expect(stream.code == 200)

@@ -56,8 +56,25 @@ public struct ServerConfiguration: Sendable {
     public var checkMemoryLimitBytes = 1 << 30
     public var checkTimeLimitSeconds = 10
     public var checksAtOnce = 2
+    /// What this process does: `all` (HTTP and workers), `api` (HTTP only), `worker` (workers only).
+    public var role = ServerRole.all
+    /// Names this process's workers in the store; empty = `<hostname>:<data-dir>`. A restarting node
+    /// takes back at once the jobs its previous run held, so no two live processes may share it.
+    public var nodeID = ""
+    /// Seconds between a worker's lease renewals, and how long a lease lasts without one.
+    public var heartbeatSeconds = 2.0
+    public var leaseSeconds = 10.0
+    /// Bytes of an output file (`transitions.txt`, `model.drn`) kept in the store; larger ones are dropped.
+    public var maxArtifactBytes = 64 * 1024 * 1024
+    /// Bytes of progress lines (stderr and engine events) kept per job; the rest is dropped with a note.
+    public var maxEventBytes = 8 * 1024 * 1024
 
     public init() {}
+
+    /// The worker identity in the store (see `nodeID`).
+    public var resolvedNodeID: String {
+        nodeID.isEmpty ? (ProcessInfo.processInfo.hostName + ":" + dataDirectory) : nodeID
+    }
 
     public var cpuLimitEffective: Double {
         cpuLimitSeconds > 0 ? cpuLimitSeconds : timeLimitSeconds * Double(max(1, engineThreads)) + 5
@@ -180,6 +197,22 @@ extension ServerConfiguration {
             "check-time-limit", "CPU seconds of a large submission's check (wall: twice that)", \.checkTimeLimitSeconds,
             min: 1),
         int("checks-at-once", "large submissions checked at the same time (more: 503)", \.checksAtOnce, min: 1),
+        text("role", "all (HTTP and workers), api (HTTP only) or worker (workers, no HTTP)", { $0.role.rawValue }) {
+            config, text throws(ConfigurationError) in
+            guard let role = ServerRole(rawValue: text.lowercased()) else {
+                throw ConfigurationError(description: "role: expected all, api or worker, got '\(text)'")
+            }
+            config.role = role
+        },
+        text("node-id", "this process's worker identity in the store (empty = hostname:data-dir)", { $0.nodeID }) {
+            $0.nodeID = $1
+        },
+        double("heartbeat-interval", "seconds between a worker's lease renewals", \.heartbeatSeconds, min: 0.05),
+        double("lease", "seconds a worker's claim lasts without a heartbeat", \.leaseSeconds, min: 0.2),
+        int(
+            "max-artifact", "bytes of an output file kept per job (larger ones are dropped)", \.maxArtifactBytes, min: 0
+        ),
+        int("max-events", "bytes of progress lines kept per job", \.maxEventBytes, min: 1024),
     ]
 
     public static func setting(_ key: String) -> ConfigurationSetting? {

@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 
 /// `GET /v1/jobs/{id}/events` as Server-Sent Events: `state` on every state change, `log` per
-/// engine stderr line, `round` and `property` per line of the engine's events file. Every event's id
-/// is the cursor after it (`<state>.<log lines>.<event lines>`), so a client that reconnects with
-/// `Last-Event-ID` continues where it stopped. The stream ends once the job is terminal.
+/// engine stderr line, `round` and `property` per line of the engine's events file, all read from
+/// the store (the worker may run on another node). Every event's id is the cursor after it
+/// (`<state>.<log lines>.<event lines>`), so a client that reconnects with `Last-Event-ID`, to any
+/// API node, continues where it stopped. The stream ends once the job is terminal.
 struct EventStream: Sendable {
     let service: JobService
     static let pollInterval: Duration = .milliseconds(200)
@@ -37,23 +38,37 @@ struct EventStream: Sendable {
             var cursor = start
             var polls = 0
             var current = job
+            // Stored events already counted by the cursor are skipped once; after that only newer
+            // sequences are read.
+            var lastSequence: Int64 = 0
+            var skipLog = start.logLines
+            var skipEngine = start.eventLines
             while true {
-                let directory = service.directory(current.id)
                 var chunk = ""
                 // Log and engine events first, the state change after: a client that sees a
                 // terminal state has seen everything before it.
-                let logLines = Self.completeLines(directory.stderr)
-                while cursor.logLines < logLines.count {
-                    let line = logLines[cursor.logLines]
-                    cursor.logLines += 1
-                    chunk += Self.event("log", id: cursor.id, data: line)
-                }
-                let eventLines = Self.completeLines(directory.events)
-                while cursor.eventLines < eventLines.count {
-                    let line = eventLines[cursor.eventLines]
-                    cursor.eventLines += 1
-                    let type = Self.eventType(line)
-                    chunk += Self.event(type, id: cursor.id, data: line)
+                while true {
+                    let events = try await service.events(current, after: lastSequence, limit: 500)
+                    for event in events {
+                        lastSequence = event.sequence
+                        switch event.kind {
+                        case .log:
+                            if skipLog > 0 {
+                                skipLog -= 1
+                                continue
+                            }
+                            cursor.logLines += 1
+                            chunk += Self.event("log", id: cursor.id, data: event.line)
+                        case .engine:
+                            if skipEngine > 0 {
+                                skipEngine -= 1
+                                continue
+                            }
+                            cursor.eventLines += 1
+                            chunk += Self.event(Self.eventType(event.line), id: cursor.id, data: event.line)
+                        }
+                    }
+                    if events.count < 500 { break }
                 }
                 if current.state.rawValue != cursor.state {
                     cursor.state = current.state.rawValue
@@ -90,11 +105,4 @@ struct EventStream: Sendable {
         EngineOutputReader.event(line)?.kind.rawValue ?? "engine"
     }
 
-    /// The lines of a file that end with a newline (a half-written last line waits for the next poll).
-    static func completeLines(_ path: String) -> [String] {
-        guard let text = JobDirectory.read(path), !text.isEmpty else { return [] }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines.removeLast()  // the part after the last newline: empty or incomplete
-        return lines
-    }
 }

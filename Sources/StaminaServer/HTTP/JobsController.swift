@@ -135,7 +135,7 @@ struct JobsController: Sendable {
             }
             offset = value
         }
-        let log = Array(service.plainLog(job).utf8)
+        let log = Array(try await service.plainLog(job).utf8)
         let slice = offset < log.count ? log[offset...] : []
         var response = Reply.text(String(decoding: slice, as: UTF8.self))
         response.headers[.xNextOffset] = String(log.count)
@@ -159,7 +159,7 @@ struct JobsController: Sendable {
     private func artifact(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let (job, _) = try await visibleJob(request, context)
         let name = context.parameters.get("name") ?? ""
-        guard let data = service.artifact(job, named: name) else { throw APIError.notFound("artifact") }
+        guard let data = try await service.artifact(job, named: name) else { throw APIError.notFound("artifact") }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

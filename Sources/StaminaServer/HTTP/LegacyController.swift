@@ -34,7 +34,7 @@ struct LegacyController: Sendable {
             body: body, contentType: request.headers[.contentType], maxFileBytes: configuration.maxUploadBytes)
         if let id = form.field("id"), form.field("create") == nil {
             let job = try await lookup(id, try await caller(request, context))
-            return Reply.json(rendered: legacyDocument(job))
+            return Reply.json(rendered: try await legacyDocument(job))
         }
         let fromWeb = form.field("from_web") != nil
         guard form.field("create") != nil else {
@@ -60,7 +60,11 @@ struct LegacyController: Sendable {
             throw APIError.unauthorized("listing all jobs needs the admin token")
         }
         guard principal.isAdmin else { throw APIError.forbidden("listing all jobs needs the admin token") }
-        return Reply.json(.array(try await service.allJobs().map(legacyText)))
+        var rendered: [JSONText] = []
+        for job in try await service.allJobs() {
+            rendered.append(legacyText(job, log: try await service.plainLog(job)))
+        }
+        return Reply.json(.array(rendered))
     }
 
     private func deleteJob(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
@@ -78,7 +82,7 @@ struct LegacyController: Sendable {
         for job in try await service.polledJobs(owner: Caller.addressOwner(address), limit: 1000) {
             if !first { body.writeStaticString(",") }
             first = false
-            var document = legacyDocument(job)
+            var document = try await legacyDocument(job)
             body.writeBuffer(&document)
         }
         if first {
@@ -95,7 +99,7 @@ struct LegacyController: Sendable {
 
     private func checkJob(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
         let job = try await lookup(try await rawID(request), try await caller(request, context))
-        return Reply.text(LegacyLog.render(service.plainLog(job)))
+        return Reply.text(LegacyLog.render(try await service.plainLog(job)))
     }
 
     private func kill(_ request: Request, _ context: StaminaRequestContext) async throws -> Response {
@@ -119,17 +123,20 @@ struct LegacyController: Sendable {
 
     // MARK: shapes
 
-    /// The legacy job object (`legacyText`) as bytes. A running job's log is its live stderr file, which changes without
-    /// a new row version, so only the other states are cached.
-    func legacyDocument(_ job: JobRecord) -> ByteBuffer {
-        let render = { (job: JobRecord) in ByteBuffer(bytes: self.legacyText(job).bytes) }
-        if job.state == .running || job.state == .cancelling { return render(job) }
-        return documents.document(for: job, render: render)
+    /// The legacy job object (`legacyText`) as bytes. A running job's log is its stored stderr lines, which change
+    /// without a new row version, so only the other states are cached.
+    func legacyDocument(_ job: JobRecord) async throws -> ByteBuffer {
+        if job.state == .running || job.state == .cancelling {
+            return ByteBuffer(bytes: legacyText(job, log: try await service.plainLog(job)).bytes)
+        }
+        return documents.document(for: job) {
+            ByteBuffer(bytes: self.legacyText($0, log: JobService.storedLog($0)).bytes)
+        }
     }
 
-    func legacyText(_ job: JobRecord) -> JSONText {
+    func legacyText(_ job: JobRecord, log: String) -> JSONText {
         .object([
-            ("logs", .string(LegacyLog.render(service.plainLog(job)))),
+            ("logs", .string(LegacyLog.render(log))),
             ("name", .string(LegacyLog.escapeAngles(Substring(job.name)))),
             ("status", .string(job.state.legacyStatus(reason: job.failureReason))),
             ("uid", .string(job.id)),

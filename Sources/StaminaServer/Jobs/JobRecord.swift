@@ -24,6 +24,9 @@ public struct JobRecord: Sendable, Equatable {
     public var sequence: Int64
     /// Bumped by every update, so an in-memory copy can tell which of two rows is newer.
     public var version: Int64 = 0
+    /// The node whose worker holds the job (RUNNING/CANCELLING), and until when its lease runs.
+    public var worker: String? = nil
+    public var leaseExpiresAt: Date? = nil
 }
 
 /// What a submission hands to the store.
@@ -41,6 +44,9 @@ public struct NewJob: Sendable {
     /// The client's `Idempotency-Key`: an owner's second job with the same key is not inserted, the
     /// store answers with the first (see `JobStore.insert`).
     public var idempotencyKey: String? = nil
+    /// The uploaded texts, stored with the row (`JobStore.inputs`).
+    public var modelText: String = ""
+    public var propertiesText: String = ""
 }
 
 /// A bearer token's record; only the SHA-256 of the token is stored.

@@ -25,10 +25,6 @@ final class JobService: Sendable {
         self.logger = logger
     }
 
-    func directory(_ id: String) -> JobDirectory {
-        JobDirectory(dataDirectory: configuration.dataDirectory, id: id)
-    }
-
     // MARK: submission
 
     /// Names are shown in pages, logs and terminals: a control character (a NUL that SQLite or a C
@@ -57,32 +53,23 @@ final class JobService: Sendable {
             throw .invalidModel(diagnostics)
         }
         let id = RandomIdentifier.jobID()
-        let directory = directory(id)
-        do {
-            try directory.create(model: submission.model.text, properties: submission.properties.text)
-        } catch {
-            throw .storage("cannot store the job's files")
-        }
         let job = NewJob(
             id: id, owner: submission.owner,
             name: String((submission.name ?? submission.model.name).prefix(255)),
             parameters: submission.parameters, modelFileName: submission.model.name,
             propertiesFileName: submission.properties.name, createdAt: Date(), quotaKey: submission.quotaKey,
-            idempotencyKey: submission.idempotencyKey)
+            idempotencyKey: submission.idempotencyKey, modelText: submission.model.text,
+            propertiesText: submission.properties.text)
         do {
             let record = try await store.insert(
                 job, ownerQuota: configuration.activeJobsPerOwner, queuedQuota: configuration.queuedJobsPerOwner,
                 systemQuota: configuration.jobsInSystem)
             // The owner's earlier job with this idempotency key: this submission made nothing new.
-            guard record.id == id else {
-                directory.remove()
-                return record
-            }
+            guard record.id == id else { return record }
             metrics.jobSubmitted()
             runner.wake()
             return record
         } catch {
-            directory.remove()
             metrics.submissionRefused()
             throw .store(error)
         }
@@ -181,7 +168,6 @@ final class JobService: Sendable {
     func delete(_ job: JobRecord) async throws(JobServiceError) {
         if job.state.isActive { _ = try await cancel(job) }
         do { _ = try await store.delete(id: job.id) } catch { throw .store(error) }
-        directory(job.id).remove()
     }
 
     /// Deletes every job of the owner (cancelling the active ones); returns how many.
@@ -202,18 +188,36 @@ final class JobService: Sendable {
     }
 
     /// A file the engine exported (`transitions.txt`, `model.drn`), once the job is finished.
-    func artifact(_ job: JobRecord, named name: String) -> Data? {
-        guard job.state.isTerminal, let path = directory(job.id).artifact(name) else { return nil }
-        return FileManager.default.contents(atPath: path)
+    func artifact(_ job: JobRecord, named name: String) async throws(JobServiceError) -> [UInt8]? {
+        guard job.state.isTerminal, JobDirectory.artifacts[name] != nil else { return nil }
+        do { return try await store.artifact(id: job.id, name: name) } catch { throw .store(error) }
     }
 
-    /// The plain log: the stored one once finished, the live stderr file while running.
-    func plainLog(_ job: JobRecord) -> String {
+    /// The job's progress lines stored after sequence `after` (the event stream's polls).
+    func events(_ job: JobRecord, after: Int64, limit: Int) async throws(JobServiceError) -> [JobEvent] {
+        do { return try await store.events(id: job.id, after: after, limit: limit) } catch { throw .store(error) }
+    }
+
+    /// The plain log: the stored one once finished, the stored stderr lines while running.
+    func plainLog(_ job: JobRecord) async throws(JobServiceError) -> String {
         if let log = job.log { return log }
         if job.state == .running || job.state == .cancelling {
-            return JobDirectory.read(directory(job.id).stderr) ?? ""
+            var lines = ""
+            var after: Int64 = 0
+            while true {
+                let events = try await events(job, after: after, limit: 1000)
+                for event in events where event.kind == .log { lines += event.line + "\n" }
+                guard events.count == 1000, let last = events.last else { break }
+                after = last.sequence
+            }
+            return lines
         }
-        if job.state == .pruned { return JobLog.prunedText }
-        return ""
+        return Self.storedLog(job)
+    }
+
+    /// The log of a job that is not running: what the row holds.
+    static func storedLog(_ job: JobRecord) -> String {
+        if let log = job.log { return log }
+        return job.state == .pruned ? JobLog.prunedText : ""
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Removes the logs and files of jobs that finished more than `retention` seconds ago, keeping a
+/// Removes the logs, inputs, events and artifacts of jobs that finished more than `retention` seconds ago, keeping a
 /// PRUNED tombstone so an old id still answers ("This job was pruned..."); then deletes the
 /// anonymous tokens whose last job is gone (pruned or deleted), so they expire with it.
 final class Pruner: Service, Sendable {
@@ -31,7 +31,6 @@ final class Pruner: Service, Sendable {
         do {
             let cutoff = Date().addingTimeInterval(-configuration.retentionSeconds)
             let pruned = try await store.prune(finishedBefore: cutoff, tombstoneLog: JobLog.prunedText)
-            for id in pruned { JobDirectory(dataDirectory: configuration.dataDirectory, id: id).remove() }
             if !pruned.isEmpty { logger.info("pruned jobs", metadata: ["count": "\(pruned.count)"]) }
             let expired = try await store.pruneAnonymousTokens()
             tokens?.forget(hashes: expired)

@@ -1,12 +1,21 @@
 import Foundation
 
-/// The files of one job under `<data-dir>/jobs/<id>/`. Uploaded files get fixed names on disk
-/// (the user's names are only shown), so a name like `../../x` cannot reach outside the directory.
+/// The scratch directory of one run, `<data-dir>/jobs/<id>.<attempt>/`: the worker writes the
+/// stored inputs there, the engine its outputs, and the worker removes it once the outputs are in
+/// the store (one per attempt, so a run that lost its lease never shares files with the next).
+/// Before job data lived in the store, `<data-dir>/jobs/<id>/` held a job's files; the store reads
+/// such directories in once. Uploaded files get fixed names on disk (the user's names are only
+/// shown), so a name like `../../x` cannot reach outside the directory.
 struct JobDirectory: Sendable {
     let path: String
 
+    /// The directory of an earlier release's job.
     init(dataDirectory: String, id: String) {
         path = dataDirectory + "/jobs/" + id
+    }
+
+    init(dataDirectory: String, id: String, attempt: Int) {
+        path = dataDirectory + "/jobs/" + id + "." + String(attempt)
     }
 
     /// The names the engine is run with (relative to the directory, its working directory).
@@ -47,14 +56,6 @@ struct JobDirectory: Sendable {
         return nil
     }
 
-    /// Outputs of an earlier attempt are removed before a retry.
-    func clearOutputs() {
-        for file in [stdout, stderr, events, status] + Self.artifacts.values.map({ path + "/" + $0 }) {
-            try? FileManager.default.removeItem(atPath: file)
-        }
-    }
-
-    /// Pruning keeps nothing but the database tombstone.
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }

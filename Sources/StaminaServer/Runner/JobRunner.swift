@@ -11,9 +11,13 @@ import Synchronization
 
 /// The local worker pool: `workers` loops that claim the oldest queued job and run it as
 /// `stamina worker-exec ... -- stamina check ...` in its own process group, under the wall-clock
-/// limit (enforced here), the CPU and address-space limits (set by worker-exec). Cancel and timeout
-/// kill the whole group with SIGKILL; so does shutdown, which leaves the job RUNNING in the store so
-/// the next start requeues it.
+/// limit (enforced here), the CPU and address-space limits (set by worker-exec). The engine works in
+/// a scratch directory (`<data-dir>/jobs/<id>.<attempt>`, written from the stored inputs, removed after); while
+/// it runs, a watcher stores its new progress lines, renews the lease and polls for a cancel asked
+/// on any node; at the end the outputs go to the store. Every write carries the attempt number and
+/// is refused for a stale attempt: a worker whose lease lapsed (its job requeued) kills its run and
+/// records nothing. Cancel and timeout kill the whole group with SIGKILL; so does shutdown, which
+/// leaves the job RUNNING under this node's id so the next start takes it back at once.
 public final class JobRunner: Service, Sendable {
     let store: any JobStore
     let configuration: ServerConfiguration
@@ -23,6 +27,8 @@ public final class JobRunner: Service, Sendable {
     private struct RunningChild {
         var processGroup: pid_t?
         var intervention: JobOutcome.Intervention = .none
+        /// The store refused this attempt (lease lapsed, job requeued or gone): nothing is recorded.
+        var lost = false
     }
 
     private struct State {
@@ -31,6 +37,7 @@ public final class JobRunner: Service, Sendable {
         /// Cancels that arrived between the claim and the registration of the child.
         var pendingCancels: Set<String> = []
         var stopping = false
+        var cancelListener: Task<Void, Never>? = nil
     }
 
     private let state = Mutex(State())
@@ -47,7 +54,8 @@ public final class JobRunner: Service, Sendable {
     }
 
     public func run() async throws {
-        let recovered = try await store.recoverInterrupted(maxAttempts: configuration.maxAttempts, now: Date())
+        let recovered = try await store.recoverInterrupted(
+            node: configuration.resolvedNodeID, maxAttempts: configuration.maxAttempts, now: Date())
         if recovered.requeued + recovered.failed > 0 {
             logger.notice(
                 "recovered interrupted jobs",
@@ -66,6 +74,20 @@ public final class JobRunner: Service, Sendable {
                     }
                     if stopping { continuation.finish() }
                     group.addTask { await self.workerLoop(index: index, doorbell: stream) }
+                }
+                // Cancels asked on other nodes, pushed by the store (polling stays the fallback).
+                // The listening task is cancelled by `stop()` (its stream never ends by itself).
+                if let cancels = await store.cancelRequests() {
+                    let listener = Task {
+                        for await id in cancels {
+                            _ = self.kill(jobID: id, as: .cancel, onlyIfRunningHere: true)
+                        }
+                    }
+                    let stopping = state.withLock { state in
+                        state.cancelListener = listener
+                        return state.stopping
+                    }
+                    if stopping { listener.cancel() }
                 }
                 // A periodic ring: a missed wake-up costs at most this long.
                 group.addTask {
@@ -110,18 +132,34 @@ public final class JobRunner: Service, Sendable {
 
     /// Stops the loops and kills every child group; the jobs stay RUNNING for the next start.
     func stop() {
-        let (groups, doorbells) = state.withLock { state in
+        let (groups, doorbells, listener) = state.withLock { state in
             state.stopping = true
-            return (state.running.values.compactMap(\.processGroup), state.doorbells)
+            return (state.running.values.compactMap(\.processGroup), state.doorbells, state.cancelListener)
         }
+        listener?.cancel()
         for group in groups { Glibc.kill(-group, SIGKILL) }
         for doorbell in doorbells { doorbell.finish() }
     }
 
-    private func kill(jobID: String, as intervention: JobOutcome.Intervention) -> Bool {
+    /// The store no longer counts this run as the job's attempt: stop it, record nothing.
+    private func lose(jobID: String) {
+        let group: pid_t? = state.withLock { state in
+            state.running[jobID]?.lost = true
+            return state.running[jobID]?.processGroup
+        }
+        if let group { Glibc.kill(-group, SIGKILL) }
+        logger.warning("lost the lease of a running job; its run is stopped", metadata: ["job": "\(jobID)"])
+    }
+
+    /// `onlyIfRunningHere`: a cancel heard from another node, for a job that may run elsewhere, is
+    /// not remembered for a claim that has not registered its child yet (the watcher's poll is).
+    private func kill(jobID: String, as intervention: JobOutcome.Intervention, onlyIfRunningHere: Bool = false)
+        -> Bool
+    {
+        guard configuration.role.runsWorkers else { return false }  // an API node runs no job
         let group: pid_t? = state.withLock { state in
             guard var child = state.running[jobID] else {
-                if intervention == .cancel { state.pendingCancels.insert(jobID) }
+                if intervention == .cancel && !onlyIfRunningHere { state.pendingCancels.insert(jobID) }
                 return nil
             }
             if child.intervention == .none { child.intervention = intervention }
@@ -137,7 +175,11 @@ public final class JobRunner: Service, Sendable {
         var iterator = doorbell.makeAsyncIterator()
         while !isStopping {
             do {
-                if let job = try await store.claimNext(now: Date()) {
+                let now = Date()
+                if let job = try await store.claimNext(
+                    now: now, worker: configuration.resolvedNodeID,
+                    leaseUntil: now.addingTimeInterval(configuration.leaseSeconds))
+                {
                     await execute(job)
                     continue
                 }
@@ -151,8 +193,8 @@ public final class JobRunner: Service, Sendable {
     // MARK: one job
 
     private func execute(_ job: JobRecord) async {
-        let directory = JobDirectory(dataDirectory: configuration.dataDirectory, id: job.id)
-        directory.clearOutputs()
+        let directory = JobDirectory(dataDirectory: configuration.dataDirectory, id: job.id, attempt: job.attempts)
+        directory.remove()  // what a killed run of this node left
         metrics.jobStarted(waited: job.startedAt.map { $0.timeIntervalSince(job.createdAt) } ?? 0)
         state.withLock { state in
             let cancelled = state.pendingCancels.remove(job.id) != nil
@@ -160,7 +202,10 @@ public final class JobRunner: Service, Sendable {
         }
         let started = ContinuousClock.now
         var worker = WorkerEnd.notStarted("not started")
+        let watcher = Task { await self.watch(job, directory: directory) }
         do {
+            guard let inputs = try await store.inputs(id: job.id) else { throw RunnerError.inputsGone }
+            try directory.create(model: inputs.model, properties: inputs.properties)
             let stdout = open(directory.stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             let stdoutError = errno
             let stderr = open(directory.stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -185,7 +230,8 @@ public final class JobRunner: Service, Sendable {
                 let pid = execution.processIdentifier.value
                 let alreadyStopped = self.state.withLock { state in
                     state.running[job.id]?.processGroup = pid
-                    return state.running[job.id]?.intervention != JobOutcome.Intervention.none || state.stopping
+                    return state.running[job.id]?.intervention != JobOutcome.Intervention.none
+                        || state.running[job.id]?.lost == true || state.stopping
                 }
                 if alreadyStopped { Glibc.kill(-pid, SIGKILL) }
                 let timer = Task {
@@ -208,13 +254,52 @@ public final class JobRunner: Service, Sendable {
             logger.error("running a job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
         let wallSeconds = (ContinuousClock.now - started).seconds
+        watcher.cancel()
+        var tail = await watcher.value
+        defer { directory.remove() }
         let child = state.withLock { $0.running.removeValue(forKey: job.id) }
-        if isStopping { return }
+        if isStopping || child?.lost == true { return }
+        // The lines written after the watcher's last look.
+        _ = try? await store.appendEvents(id: job.id, attempt: job.attempts, tail.read(directory))
         await record(
             job, directory: directory, intervention: child?.intervention ?? .none, worker: worker,
             wallSeconds: wallSeconds)
         logger.info("job finished", metadata: ["job": "\(job.id)", "worker-exec": "\(worker)"])
         wake()
+    }
+
+    /// While the engine runs: stores its new progress lines (every quarter second), renews the lease
+    /// (every `heartbeat-interval`) and polls for a cancel asked on another node (every half
+    /// second; the heartbeat reports one too). Returns the tail so the last lines are not read twice.
+    private func watch(_ job: JobRecord, directory: JobDirectory) async -> ProgressTail {
+        var tail = ProgressTail(budget: configuration.maxEventBytes)
+        let heartbeat = Duration.seconds(configuration.heartbeatSeconds)
+        var lastBeat = ContinuousClock.now
+        var ticks = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            if Task.isCancelled { break }
+            ticks += 1
+            let events = tail.read(directory)
+            if !events.isEmpty, (try? await store.appendEvents(id: job.id, attempt: job.attempts, events)) == false {
+                lose(jobID: job.id)
+                break
+            }
+            if ContinuousClock.now - lastBeat >= heartbeat {
+                lastBeat = ContinuousClock.now
+                let lease = Date().addingTimeInterval(configuration.leaseSeconds)
+                switch try? await store.heartbeat(id: job.id, attempt: job.attempts, leaseUntil: lease) {
+                case .lost:
+                    lose(jobID: job.id)
+                    return tail
+                case .held(cancelRequested: true): cancel(jobID: job.id)
+                default: break
+                }
+            } else if ticks % 2 == 0, (try? await store.job(id: job.id))?.state == .cancelling {
+                cancel(jobID: job.id)
+            }
+        }
+        return tail
     }
 
     private func arguments(for job: JobRecord, in directory: JobDirectory) -> [String] {
@@ -245,13 +330,29 @@ public final class JobRunner: Service, Sendable {
         let outcome = JobOutcome.classify(
             intervention: intervention, worker: worker, child: child, directoryProblem: directoryProblem,
             engineError: engineError, stderr: stderr, limits: configuration)
-        let log = JobLog.compose(
+        var log = JobLog.compose(
             stderr: stderr, result: outcome.state == .succeeded ? engine.result : nil, outcome: outcome)
         let resultJSON = ResultDocument.make(
             engine: engine, outcome: outcome, child: child, wallSeconds: wallSeconds, job: job)
+        for (name, path) in JobDirectory.artifacts.sorted(by: { $0.key < $1.key }) {
+            let file = directory.path + "/" + path
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else { continue }
+            guard size <= configuration.maxArtifactBytes else {
+                log += "[WARNING]: \(name) (\(size) bytes) is larger than max-artifact; it was not kept\n"
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            do {
+                guard try await store.storeArtifact(id: job.id, attempt: job.attempts, name: name, data: Array(data))
+                else { return }  // the attempt is no longer the job's: nothing of it is recorded
+            } catch {
+                logger.error("storing an artifact failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            }
+        }
         do {
             let finished = try await store.finish(
-                id: job.id, state: outcome.state, reason: outcome.reason, message: outcome.message,
+                id: job.id, attempt: job.attempts, state: outcome.state, reason: outcome.reason,
+                message: outcome.message,
                 resultJSON: resultJSON, log: log, now: Date())
             if finished { metrics.jobFinished(outcome, wallSeconds: wallSeconds) }
         } catch {
@@ -262,9 +363,11 @@ public final class JobRunner: Service, Sendable {
 
 enum RunnerError: Error, CustomStringConvertible {
     case cannotOpenOutput(String)
+    case inputsGone
     var description: String {
         switch self {
         case .cannotOpenOutput(let reason): return "cannot create the job's output files: \(reason)"
+        case .inputsGone: return "the job's inputs are no longer in the store (deleted)"
         }
     }
 }

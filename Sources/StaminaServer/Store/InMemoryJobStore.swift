@@ -14,6 +14,50 @@ public final class InMemoryJobStore: JobStore {
         var quotaKeys: [String: String] = [:]
         var idempotency: [IdempotencyKey: String] = [:]
         var tokens: [String: TokenRecord] = [:]
+        var inputs: [String: JobInputs] = [:]
+        var events: [String: [JobEvent]] = [:]
+        var lastEventSequence: Int64 = 0
+        var artifacts: [String: [String: [UInt8]]] = [:]
+
+        /// Whether `attempt` is the job's running attempt: the fence of every worker write.
+        func holds(_ id: String, attempt: Int) -> Bool {
+            guard let job = jobs[id] else { return false }
+            return job.attempts == attempt && (job.state == .running || job.state == .cancelling)
+        }
+
+        /// The sweeper's and the restart's recovery of one job whose worker is gone.
+        mutating func recover(_ id: String, maxAttempts: Int, now: Date) -> (requeued: Int, failed: Int) {
+            switch jobs[id]?.state {
+            case .cancelling:
+                update(id) { job in
+                    job.state = .cancelled
+                    job.finishedAt = now
+                    job.log = (job.log ?? "") + "Killed.\n"
+                    job.leaseExpiresAt = nil
+                }
+                return (0, 0)
+            case .running:
+                var result = (requeued: 0, failed: 0)
+                update(id) { job in
+                    job.leaseExpiresAt = nil
+                    if job.attempts >= maxAttempts {
+                        job.state = .failed
+                        job.failureReason = .workerLost
+                        job.failureMessage = "the worker was lost while the job ran, \(job.attempts) times"
+                        job.finishedAt = now
+                        job.log = (job.log ?? "") + "[ERROR]: the worker running this job was lost\n"
+                        result.failed = 1
+                    } else {
+                        job.state = .queued
+                        job.startedAt = nil
+                        job.worker = nil
+                        result.requeued = 1
+                    }
+                }
+                return result
+            default: return (0, 0)
+            }
+        }
 
         /// Applies `change` to the job and bumps its version, as every write of the SQLite store does.
         @discardableResult
@@ -59,6 +103,7 @@ public final class InMemoryJobStore: JobStore {
             state.jobs[job.id] = record
             state.order.append((record.sequence, job.id))
             state.quotaKeys[job.id] = quotaKey
+            state.inputs[job.id] = JobInputs(model: job.modelText, properties: job.propertiesText)
             if let key { state.idempotency[key] = job.id }
             return record
         }
@@ -89,23 +134,36 @@ public final class InMemoryJobStore: JobStore {
         }
     }
 
-    public func claimNext(now: Date) async throws(StoreError) -> JobRecord? {
+    public func claimNext(now: Date, worker: String, leaseUntil: Date) async throws(StoreError) -> JobRecord? {
         state.withLock { state -> JobRecord? in
             guard let id = state.order.first(where: { state.jobs[$0.id]?.state == .queued })?.id else { return nil }
+            state.events[id] = nil
+            state.artifacts[id] = nil
             return state.update(id) { job in
                 job.state = .running
                 job.attempts += 1
                 job.startedAt = now
+                job.worker = worker
+                job.leaseExpiresAt = leaseUntil
             }
         }
     }
 
+    public func heartbeat(id: String, attempt: Int, leaseUntil: Date) async throws(StoreError) -> LeaseStatus {
+        state.withLock { state in
+            guard state.holds(id, attempt: attempt), var job = state.jobs[id] else { return .lost }
+            job.leaseExpiresAt = leaseUntil
+            state.jobs[id] = job
+            return .held(cancelRequested: job.state == .cancelling)
+        }
+    }
+
     public func finish(
-        id: String, state final: JobState, reason: FailureReason?, message: String?, resultJSON: String?, log: String,
-        now: Date
+        id: String, attempt: Int, state final: JobState, reason: FailureReason?, message: String?,
+        resultJSON: String?, log: String, now: Date
     ) async throws(StoreError) -> Bool {
         state.withLock { state in
-            guard let job = state.jobs[id], job.state == .running || job.state == .cancelling else { return false }
+            guard state.holds(id, attempt: attempt) else { return false }
             state.update(id) { job in
                 job.state = final
                 job.failureReason = reason
@@ -113,6 +171,7 @@ public final class InMemoryJobStore: JobStore {
                 job.resultJSON = resultJSON
                 job.log = log
                 job.finishedAt = now
+                job.leaseExpiresAt = nil
             }
             return true
         }
@@ -142,43 +201,36 @@ public final class InMemoryJobStore: JobStore {
             guard state.jobs.removeValue(forKey: id) != nil else { return false }
             state.order.removeAll { $0.id == id }
             state.quotaKeys[id] = nil
+            state.inputs[id] = nil
+            state.events[id] = nil
+            state.artifacts[id] = nil
             state.idempotency = state.idempotency.filter { $0.value != id }
             return true
         }
     }
 
-    public func recoverInterrupted(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int)
+    public func recoverInterrupted(node: String, maxAttempts: Int, now: Date) async throws(StoreError)
+        -> (requeued: Int, failed: Int)
     {
+        recover(maxAttempts: maxAttempts, now: now) { $0.worker == node || $0.leaseExpiresAt.map { $0 < now } ?? true }
+    }
+
+    public func requeueExpired(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int) {
+        recover(maxAttempts: maxAttempts, now: now) { $0.leaseExpiresAt.map { $0 < now } ?? true }
+    }
+
+    private func recover(maxAttempts: Int, now: Date, where lost: (JobRecord) -> Bool) -> (requeued: Int, failed: Int) {
         state.withLock { state in
-            var requeued = 0
-            var failed = 0
+            var total = (requeued: 0, failed: 0)
             for (_, id) in state.order {
-                switch state.jobs[id]?.state {
-                case .cancelling:
-                    state.update(id) { job in
-                        job.state = .cancelled
-                        job.finishedAt = now
-                        job.log = (job.log ?? "") + "Killed.\n"
-                    }
-                case .running:
-                    state.update(id) { job in
-                        if job.attempts >= maxAttempts {
-                            job.state = .failed
-                            job.failureReason = .workerLost
-                            job.failureMessage = "the server stopped while the job ran, \(job.attempts) times"
-                            job.finishedAt = now
-                            job.log = (job.log ?? "") + "[ERROR]: the server stopped while this job ran\n"
-                            failed += 1
-                        } else {
-                            job.state = .queued
-                            job.startedAt = nil
-                            requeued += 1
-                        }
-                    }
-                default: break
+                guard let job = state.jobs[id], job.state == .running || job.state == .cancelling, lost(job) else {
+                    continue
                 }
+                let one = state.recover(id, maxAttempts: maxAttempts, now: now)
+                total.requeued += one.requeued
+                total.failed += one.failed
             }
-            return (requeued, failed)
+            return total
         }
     }
 
@@ -194,6 +246,9 @@ public final class InMemoryJobStore: JobStore {
                     job.log = tombstoneLog
                     job.resultJSON = nil
                 }
+                state.inputs[id] = nil
+                state.events[id] = nil
+                state.artifacts[id] = nil
                 pruned.append(id)
             }
             return pruned
@@ -228,6 +283,38 @@ public final class InMemoryJobStore: JobStore {
             let jobs = state.jobs
             return Array(state.order.reversed().lazy.map(\.id).filter { jobs[$0]?.owner == owner }.prefix(limit))
         }
+    }
+
+    public func inputs(id: String) async throws(StoreError) -> JobInputs? {
+        state.withLock { $0.inputs[id] }
+    }
+
+    public func appendEvents(id: String, attempt: Int, _ events: [NewJobEvent]) async throws(StoreError) -> Bool {
+        state.withLock { state in
+            guard state.holds(id, attempt: attempt) else { return false }
+            for event in events {
+                state.lastEventSequence += 1
+                state.events[id, default: []].append(
+                    JobEvent(sequence: state.lastEventSequence, kind: event.kind, line: event.line))
+            }
+            return true
+        }
+    }
+
+    public func events(id: String, after: Int64, limit: Int) async throws(StoreError) -> [JobEvent] {
+        state.withLock { state in Array((state.events[id] ?? []).lazy.filter { $0.sequence > after }.prefix(limit)) }
+    }
+
+    public func storeArtifact(id: String, attempt: Int, name: String, data: [UInt8]) async throws(StoreError) -> Bool {
+        state.withLock { state in
+            guard state.holds(id, attempt: attempt) else { return false }
+            state.artifacts[id, default: [:]][name] = data
+            return true
+        }
+    }
+
+    public func artifact(id: String, name: String) async throws(StoreError) -> [UInt8]? {
+        state.withLock { $0.artifacts[id]?[name] }
     }
 
     public func probeWrite(now: Date) async throws(StoreError) {}

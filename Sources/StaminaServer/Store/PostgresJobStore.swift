@@ -15,6 +15,10 @@ public final class PostgresJobStore: JobStore {
 
     /// Key of the advisory lock that serialises inserts (see `insert`).
     static let insertLockKey: Int64 = 0x5354_414D_0002
+    /// The LISTEN/NOTIFY channel of cancels (see `cancelRequests`).
+    static let cancelChannel = "stamina_cancel"
+    /// Key of the advisory lock that lets one node prune at a time (see `prune`).
+    static let pruneLockKey: Int64 = 0x5354_414D_0003
 
     public static func open(url: DatabaseURL, maximumConnections: Int = 20, logger: Logger) async throws(StoreError)
         -> PostgresJobStore
@@ -80,7 +84,7 @@ public final class PostgresJobStore: JobStore {
 
     private static let columns = """
         seq, id, owner, name, state, failure_reason, failure_message, parameters, model_file, props_file,
-        result, log, attempts, created_at, started_at, finished_at, version
+        result, log, attempts, created_at, started_at, finished_at, version, worker, lease_until
         """
 
     /// The counts and the insert are one statement, but under READ COMMITTED two such statements on
@@ -101,9 +105,11 @@ public final class PostgresJobStore: JobStore {
                 let rows = try await connection.query(
                     """
                     INSERT INTO jobs (
-                      id, owner, name, state, parameters, model_file, props_file, created_at, quota_key, idempotency_key)
+                      id, owner, name, state, parameters, model_file, props_file, created_at, quota_key, idempotency_key,
+                      model_text, props_text)
                     SELECT \(job.id), \(job.owner), \(job.name), \(unescaped: JobState.queued.sql), \(parameters),
-                      \(job.modelFileName), \(job.propertiesFileName), \(created), \(quotaKey), \(job.idempotencyKey)
+                      \(job.modelFileName), \(job.propertiesFileName), \(created), \(quotaKey), \(job.idempotencyKey),
+                      \(job.modelText), \(job.propertiesText)
                     WHERE (SELECT COUNT(*) FROM jobs WHERE quota_key = \(quotaKey)
                              AND state IN \(unescaped: JobState.activeSQL)) < \(ownerQuota)
                       AND (SELECT COUNT(*) FROM jobs WHERE quota_key = \(quotaKey)
@@ -164,34 +170,6 @@ public final class PostgresJobStore: JobStore {
         }
     }
 
-    public func claimNext(now: Date) async throws(StoreError) -> JobRecord? {
-        try await records(
-            """
-            UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.running.sql), attempts = attempts + 1,
-              started_at = \(now.timeIntervalSince1970)
-            WHERE seq = (
-              SELECT seq FROM jobs WHERE state = \(unescaped: JobState.queued.sql) ORDER BY seq LIMIT 1
-              FOR UPDATE SKIP LOCKED)
-            RETURNING \(unescaped: Self.columns)
-            """
-        ).first
-    }
-
-    public func finish(
-        id: String, state: JobState, reason: FailureReason?, message: String?, resultJSON: String?, log: String,
-        now: Date
-    ) async throws(StoreError) -> Bool {
-        try await !records(
-            """
-            UPDATE jobs SET version = version + 1, state = \(state.rawValue), failure_reason = \(reason?.rawValue),
-              failure_message = \(message), result = \(resultJSON), log = \(log),
-              finished_at = \(now.timeIntervalSince1970)
-            WHERE id = \(id) AND state IN \(unescaped: JobState.sql([.running, .cancelling]))
-            RETURNING \(unescaped: Self.columns)
-            """
-        ).isEmpty
-    }
-
     public func requestCancel(id: String, now: Date) async throws(StoreError) -> JobRecord? {
         let queued = JobState.queued.sql
         let changed = try await records(
@@ -206,7 +184,13 @@ public final class PostgresJobStore: JobStore {
             RETURNING \(unescaped: Self.columns)
             """
         ).first
-        if let changed { return changed }
+        if let changed {
+            // Workers on every node hear it at once (their polling is the fallback).
+            if changed.state == .cancelling {
+                _ = try await strings("SELECT 'sent' FROM (SELECT pg_notify(\(Self.cancelChannel), \(id))) AS n")
+            }
+            return changed
+        }
         return try await job(id: id)
     }
 
@@ -220,42 +204,232 @@ public final class PostgresJobStore: JobStore {
         try await !strings("DELETE FROM jobs WHERE id = \(id) RETURNING id").isEmpty
     }
 
-    public func recoverInterrupted(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int)
+    public func claimNext(now: Date, worker: String, leaseUntil: Date) async throws(StoreError) -> JobRecord? {
+        // The claim and the removal of an earlier attempt's events and outputs are one statement.
+        try await records(
+            """
+            WITH claimed AS (
+              UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.running.sql),
+                attempts = attempts + 1, started_at = \(now.timeIntervalSince1970), worker = \(worker),
+                lease_until = \(leaseUntil.timeIntervalSince1970)
+              WHERE seq = (
+                SELECT seq FROM jobs WHERE state = \(unescaped: JobState.queued.sql) ORDER BY seq LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+              RETURNING \(unescaped: Self.columns)),
+            events AS (DELETE FROM job_events WHERE job_id IN (SELECT id FROM claimed)),
+            artifacts AS (DELETE FROM job_artifacts WHERE job_id IN (SELECT id FROM claimed))
+            SELECT * FROM claimed
+            """
+        ).first
+    }
+
+    public func heartbeat(id: String, attempt: Int, leaseUntil: Date) async throws(StoreError) -> LeaseStatus {
+        let states = try await strings(
+            """
+            UPDATE jobs SET lease_until = \(leaseUntil.timeIntervalSince1970)
+            WHERE id = \(id) AND attempts = \(attempt) AND state IN \(unescaped: JobState.sql([.running, .cancelling]))
+            RETURNING state
+            """)
+        guard let state = states.first else { return .lost }
+        return .held(cancelRequested: state == JobState.cancelling.rawValue)
+    }
+
+    public func finish(
+        id: String, attempt: Int, state: JobState, reason: FailureReason?, message: String?, resultJSON: String?,
+        log: String, now: Date
+    ) async throws(StoreError) -> Bool {
+        try await !records(
+            """
+            UPDATE jobs SET version = version + 1, state = \(state.rawValue), failure_reason = \(reason?.rawValue),
+              failure_message = \(message), result = \(resultJSON), log = \(log),
+              finished_at = \(now.timeIntervalSince1970), lease_until = NULL
+            WHERE id = \(id) AND attempts = \(attempt) AND state IN \(unescaped: JobState.sql([.running, .cancelling]))
+            RETURNING \(unescaped: Self.columns)
+            """
+        ).isEmpty
+    }
+
+    public func recoverInterrupted(node: String, maxAttempts: Int, now: Date) async throws(StoreError)
+        -> (requeued: Int, failed: Int)
+    {
+        try await recover(node: node, maxAttempts: maxAttempts, now: now)
+    }
+
+    public func requeueExpired(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int) {
+        try await recover(node: nil, maxAttempts: maxAttempts, now: now)
+    }
+
+    /// Jobs whose worker is gone: held by `node` (restarting) or with a lapsed lease. Sweepers on
+    /// several nodes may run this at once: each UPDATE re-checks a row after locking it, so a job is
+    /// recovered once.
+    private func recover(node: String?, maxAttempts: Int, now: Date) async throws(StoreError)
+        -> (requeued: Int, failed: Int)
     {
         let time = now.timeIntervalSince1970
         _ = try await strings(
             """
             UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.cancelled.sql), finished_at = \(time),
-              log = COALESCE(log, '') || E'Killed.\\n'
-            WHERE state = \(unescaped: JobState.cancelling.sql) RETURNING id
+              log = COALESCE(log, '') || E'Killed.\\n', lease_until = NULL
+            WHERE state = \(unescaped: JobState.cancelling.sql)
+              AND (worker = \(node) OR lease_until IS NULL OR lease_until < \(time))
+            RETURNING id
             """)
         let failed = try await strings(
             """
             UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.failed.sql),
               failure_reason = '\(unescaped: FailureReason.workerLost.rawValue)',
-              failure_message = 'the server stopped while the job ran, ' || attempts || ' times',
+              failure_message = 'the worker was lost while the job ran, ' || attempts || ' times',
               finished_at = \(time),
-              log = COALESCE(log, '') || E'[ERROR]: the server stopped while this job ran\\n'
-            WHERE state = \(unescaped: JobState.running.sql) AND attempts >= \(maxAttempts) RETURNING id
+              log = COALESCE(log, '') || E'[ERROR]: the worker running this job was lost\\n', lease_until = NULL
+            WHERE state = \(unescaped: JobState.running.sql) AND attempts >= \(maxAttempts)
+              AND (worker = \(node) OR lease_until IS NULL OR lease_until < \(time))
+            RETURNING id
             """
         ).count
         let requeued = try await strings(
             """
-            UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.queued.sql), started_at = NULL
-            WHERE state = \(unescaped: JobState.running.sql) RETURNING id
+            UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.queued.sql), started_at = NULL,
+              worker = NULL, lease_until = NULL
+            WHERE state = \(unescaped: JobState.running.sql)
+              AND (worker = \(node) OR lease_until IS NULL OR lease_until < \(time))
+            RETURNING id
             """
         ).count
         return (requeued, failed)
     }
 
+    /// One node prunes at a time: the pass holds a transaction-level advisory lock, and a node that
+    /// finds it taken skips its pass (the other node is doing the same work).
     public func prune(finishedBefore cutoff: Date, tombstoneLog: String) async throws(StoreError) -> [String] {
-        try await strings(
+        let logger = self.logger
+        return try await run { client in
+            try await client.withTransaction(logger: logger) { connection in
+                let locked = try await connection.query(
+                    "SELECT pg_try_advisory_xact_lock(\(Self.pruneLockKey))", logger: logger)
+                for try await (taken) in locked.decode(Bool.self) where !taken { return [] }
+                var ids: [String] = []
+                let rows = try await connection.query(
+                    """
+                    UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.pruned.sql),
+                      log = \(tombstoneLog), result = NULL, model_text = NULL, props_text = NULL
+                    WHERE state IN \(unescaped: JobState.finishedSQL) AND finished_at < \(cutoff.timeIntervalSince1970)
+                    RETURNING id
+                    """, logger: logger)
+                for try await (id) in rows.decode(String.self) { ids.append(id) }
+                if !ids.isEmpty {
+                    _ = try await connection.query("DELETE FROM job_events WHERE job_id = ANY(\(ids))", logger: logger)
+                    _ = try await connection.query(
+                        "DELETE FROM job_artifacts WHERE job_id = ANY(\(ids))", logger: logger)
+                }
+                return ids
+            }
+        }
+    }
+
+    public func inputs(id: String) async throws(StoreError) -> JobInputs? {
+        let logger = self.logger
+        return try await run { client in
+            let rows = try await client.query(
+                "SELECT model_text, props_text FROM jobs WHERE id = \(id)", logger: logger)
+            for try await (model, properties) in rows.decode((String?, String?).self) {
+                guard let model, let properties else { return nil }
+                return JobInputs(model: model, properties: properties)
+            }
+            return nil
+        }
+    }
+
+    /// The fence of every worker write: the job row in this attempt, locked FOR SHARE so that a
+    /// requeue (and the next claim's removal of this attempt's data) waits for the write to commit.
+    private static func holds(_ id: String, _ attempt: Int) -> PostgresQuery {
+        """
+        SELECT 1 FROM jobs WHERE id = \(id) AND attempts = \(attempt)
+          AND state IN \(unescaped: JobState.sql([.running, .cancelling])) FOR SHARE
+        """
+    }
+
+    public func appendEvents(id: String, attempt: Int, _ events: [NewJobEvent]) async throws(StoreError) -> Bool {
+        let kinds = events.map(\.kind.rawValue)
+        let lines = events.map(\.line)
+        return try await !strings(
             """
-            UPDATE jobs SET version = version + 1, state = \(unescaped: JobState.pruned.sql), log = \(tombstoneLog),
-              result = NULL
-            WHERE state IN \(unescaped: JobState.finishedSQL) AND finished_at < \(cutoff.timeIntervalSince1970)
-            RETURNING id
-            """)
+            WITH fence AS (
+              SELECT 1 FROM jobs WHERE id = \(id) AND attempts = \(attempt)
+                AND state IN \(unescaped: JobState.sql([.running, .cancelling])) FOR SHARE),
+            added AS (
+              INSERT INTO job_events (job_id, kind, line)
+              SELECT \(id), kind, line FROM unnest(\(kinds)::TEXT[], \(lines)::TEXT[]) WITH ORDINALITY AS e(kind, line, n)
+              WHERE EXISTS (SELECT 1 FROM fence) ORDER BY n
+              RETURNING 1)
+            SELECT 'held' FROM fence
+            """
+        ).isEmpty
+    }
+
+    public func events(id: String, after: Int64, limit: Int) async throws(StoreError) -> [JobEvent] {
+        let logger = self.logger
+        return try await run { client in
+            let rows = try await client.query(
+                "SELECT seq, kind, line FROM job_events WHERE job_id = \(id) AND seq > \(after) ORDER BY seq LIMIT \(limit)",
+                logger: logger)
+            var events: [JobEvent] = []
+            for try await (sequence, kind, line) in rows.decode((Int64, String, String).self) {
+                guard let kind = JobEvent.Kind(rawValue: kind) else { continue }
+                events.append(JobEvent(sequence: sequence, kind: kind, line: line))
+            }
+            return events
+        }
+    }
+
+    public func storeArtifact(id: String, attempt: Int, name: String, data: [UInt8]) async throws(StoreError) -> Bool {
+        let bytes = ByteBuffer(bytes: data)
+        return try await !strings(
+            """
+            WITH fence AS (
+              SELECT 1 FROM jobs WHERE id = \(id) AND attempts = \(attempt)
+                AND state IN \(unescaped: JobState.sql([.running, .cancelling])) FOR SHARE)
+            INSERT INTO job_artifacts (job_id, name, data) SELECT \(id), \(name), \(bytes) FROM fence
+            ON CONFLICT (job_id, name) DO UPDATE SET data = EXCLUDED.data
+            RETURNING name
+            """
+        ).isEmpty
+    }
+
+    public func artifact(id: String, name: String) async throws(StoreError) -> [UInt8]? {
+        let logger = self.logger
+        return try await run { client in
+            let rows = try await client.query(
+                "SELECT data FROM job_artifacts WHERE job_id = \(id) AND name = \(name)", logger: logger)
+            for try await (data) in rows.decode(ByteBuffer.self) { return Array(data.readableBytesView) }
+            return nil
+        }
+    }
+
+    /// Cancels asked on any node, as PostgreSQL notifies them (`requestCancel` sends one on the
+    /// channel `stamina_cancel`). The listening connection is taken from the pool and given back
+    /// when the consumer stops; after an error it listens again a second later.
+    public func cancelRequests() async -> AsyncStream<String>? {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let client = self.client
+        let logger = self.logger
+        let listener = Task {
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: Self.cancelChannel) { notifications in
+                            for try await notification in notifications { continuation.yield(notification.payload) }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.notice("listening for cancels failed; polling covers it", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in listener.cancel() }
+        return stream
     }
 
     public func job(owner: String, idempotencyKey: String) async throws(StoreError) -> JobRecord? {
@@ -363,7 +537,10 @@ public final class PostgresJobStore: JobStore {
                     createdAt: Date(timeIntervalSince1970: try cells["created_at"].decode(Double.self)),
                     startedAt: try cells["started_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
                     finishedAt: try cells["finished_at"].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
-                    sequence: try cells["seq"].decode(Int64.self), version: try cells["version"].decode(Int64.self)))
+                    sequence: try cells["seq"].decode(Int64.self), version: try cells["version"].decode(Int64.self),
+                    worker: try cells["worker"].decode(String?.self),
+                    leaseExpiresAt: try cells["lease_until"].decode(Double?.self).map(Date.init(timeIntervalSince1970:))
+                ))
         }
         return records
     }

@@ -55,7 +55,30 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX tokens_owner ON tokens (owner)",
                 "CREATE TABLE probe (id INTEGER PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
-            ])
+            ]),
+        // Job data in the database (no API node keeps job files) and the workers' leases.
+        Migration(
+            version: 2,
+            statements: [
+                """
+                ALTER TABLE jobs ADD COLUMN model_text TEXT, ADD COLUMN props_text TEXT, ADD COLUMN worker TEXT,
+                  ADD COLUMN lease_until DOUBLE PRECISION
+                """,
+                // The sweeper reads the held jobs' leases.
+                "CREATE INDEX jobs_lease ON jobs (lease_until) WHERE state IN \(JobState.sql([.running, .cancelling]))",
+                """
+                CREATE TABLE job_events (
+                    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL, line TEXT NOT NULL)
+                """,
+                "CREATE INDEX job_events_job ON job_events (job_id, seq)",
+                """
+                CREATE TABLE job_artifacts (
+                    job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, name TEXT NOT NULL,
+                    data BYTEA NOT NULL, PRIMARY KEY (job_id, name))
+                """,
+            ]),
     ]
     static var latest: Int { all.last?.version ?? 0 }
 

@@ -39,6 +39,7 @@ public final class SQLiteJobStore: JobStore {
             }
             try await checkIntegrity(writer, path: path)
             try await SQLiteMigrations.apply(writer, path: path)
+            try await importJobFiles(writer, dataDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
             var readers: [SQLiteConnection] = []
             for _ in 0..<max(1, readerCount) {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -68,6 +69,33 @@ public final class SQLiteJobStore: JobStore {
         let problems = rows.compactMap { $0.columns.first.flatMap { $0.data.string } }
         guard problems == ["ok"] else {
             throw StoreError.damaged(path: path, problems: problems.joined(separator: "; "))
+        }
+    }
+
+    /// Jobs from before job data lived in the database have their files in `<data-dir>/jobs/<id>/`:
+    /// the inputs and artifacts are read in once (the engine's scratch files there are not), the
+    /// directory removed after. A job without inputs is marked with empty ones, so this runs once.
+    private static func importJobFiles(_ connection: SQLiteConnection, dataDirectory: String) async throws {
+        let rows = try await connection.query(
+            "SELECT id FROM jobs WHERE model_text IS NULL AND state != \(JobState.pruned.sql)", [])
+        for id in rows.compactMap({ $0.column("id")?.string }) where RandomIdentifier.isJobID(Substring(id)) {
+            let directory = JobDirectory(dataDirectory: dataDirectory, id: id)
+            _ = try await connection.query(
+                "UPDATE jobs SET model_text = ?, props_text = ? WHERE id = ?",
+                [
+                    .text(JobDirectory.read(directory.model) ?? ""),
+                    .text(JobDirectory.read(directory.properties) ?? ""),
+                    .text(id),
+                ])
+            for name in JobDirectory.artifacts.keys {
+                guard let path = directory.artifact(name), let data = FileManager.default.contents(atPath: path) else {
+                    continue
+                }
+                _ = try await connection.query(
+                    "INSERT OR REPLACE INTO job_artifacts (job_id, name, data) VALUES (?, ?, ?)",
+                    [.text(id), .text(name), .blob(ByteBuffer(bytes: data))])
+            }
+            directory.remove()
         }
     }
 
@@ -120,7 +148,7 @@ public final class SQLiteJobStore: JobStore {
 
     private static let columns = """
         seq, id, owner, name, state, failure_reason, failure_message, parameters, model_file, props_file,
-        result, log, attempts, created_at, started_at, finished_at, version
+        result, log, attempts, created_at, started_at, finished_at, version, worker, lease_until
         """
 
     // MARK: JobStore
@@ -133,8 +161,9 @@ public final class SQLiteJobStore: JobStore {
         let rows = try await write(
             """
             INSERT INTO jobs (
-              id, owner, name, state, parameters, model_file, props_file, created_at, quota_key, idempotency_key)
-            SELECT ?1, ?2, ?3, \(JobState.queued.sql), ?4, ?5, ?6, ?7, ?10, ?12
+              id, owner, name, state, parameters, model_file, props_file, created_at, quota_key, idempotency_key,
+              model_text, props_text)
+            SELECT ?1, ?2, ?3, \(JobState.queued.sql), ?4, ?5, ?6, ?7, ?10, ?12, ?13, ?14
             WHERE (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state IN \(JobState.activeSQL)) < ?8
               AND (SELECT COUNT(*) FROM jobs WHERE quota_key = ?10 AND state = \(JobState.queued.sql)) < ?11
               AND (SELECT COUNT(*) FROM jobs WHERE state IN \(JobState.activeSQL)) < ?9
@@ -145,7 +174,7 @@ public final class SQLiteJobStore: JobStore {
                 .text(job.id), .text(job.owner), .text(job.name), .text(parameters), .text(job.modelFileName),
                 .text(job.propertiesFileName), .float(job.createdAt.timeIntervalSince1970),
                 .integer(ownerQuota), .integer(systemQuota), .text(quotaKey), .integer(queuedQuota),
-                job.idempotencyKey.map { .text($0) } ?? .null,
+                job.idempotencyKey.map { .text($0) } ?? .null, .text(job.modelText), .text(job.propertiesText),
             ])
         if let record = rows.first.flatMap(Self.record) {
             remember(record)
@@ -193,6 +222,67 @@ public final class SQLiteJobStore: JobStore {
             cache.ownerGeneration += 1
             if let owner { cache.ownerIDs[owner] = nil } else { cache.ownerIDs.removeAll() }
         }
+    }
+
+    private func deleteJobData(where condition: String, _ binds: [SQLiteData]) async throws(StoreError) {
+        _ = try await write("DELETE FROM job_events WHERE \(condition)", binds)
+        _ = try await write("DELETE FROM job_artifacts WHERE \(condition)", binds)
+    }
+
+    public func inputs(id: String) async throws(StoreError) -> JobInputs? {
+        guard let row = try await read("SELECT model_text, props_text FROM jobs WHERE id = ?", [.text(id)]).first,
+            let model = row.column("model_text")?.string, let properties = row.column("props_text")?.string
+        else { return nil }
+        return JobInputs(model: model, properties: properties)
+    }
+
+    public func appendEvents(id: String, attempt: Int, _ events: [NewJobEvent]) async throws(StoreError) -> Bool {
+        guard !events.isEmpty else {
+            return !(try await write("SELECT 1 WHERE \(Self.holds)", [.text(id), .integer(attempt)]).isEmpty)
+        }
+        // A few hundred rows per statement keep far below SQLite's bound-parameter limit.
+        for batch in stride(from: 0, to: events.count, by: 400).map({ events[$0..<min($0 + 400, events.count)] }) {
+            var binds: [SQLiteData] = [.text(id), .integer(attempt)]
+            var values: [String] = []
+            for event in batch {
+                values.append("(?\(binds.count + 1), ?\(binds.count + 2))")
+                binds += [.text(event.kind.rawValue), .text(event.line)]
+            }
+            let rows = try await write(
+                """
+                INSERT INTO job_events (job_id, kind, line)
+                SELECT ?1, column1, column2 FROM (VALUES \(values.joined(separator: ", "))) WHERE \(Self.holds)
+                RETURNING seq
+                """, binds)
+            if rows.isEmpty { return false }
+        }
+        return true
+    }
+
+    public func events(id: String, after: Int64, limit: Int) async throws(StoreError) -> [JobEvent] {
+        try await read(
+            "SELECT seq, kind, line FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            [.text(id), .integer(Int(after)), .integer(limit)]
+        ).compactMap { row in
+            guard let sequence = row.column("seq")?.integer,
+                let kind = row.column("kind")?.string.flatMap(JobEvent.Kind.init(rawValue:)),
+                let line = row.column("line")?.string
+            else { return nil }
+            return JobEvent(sequence: Int64(sequence), kind: kind, line: line)
+        }
+    }
+
+    public func storeArtifact(id: String, attempt: Int, name: String, data: [UInt8]) async throws(StoreError) -> Bool {
+        !(try await write(
+            """
+            INSERT OR REPLACE INTO job_artifacts (job_id, name, data) SELECT ?1, ?3, ?4 WHERE \(Self.holds) RETURNING name
+            """, [.text(id), .integer(attempt), .text(name), .blob(ByteBuffer(bytes: data))]
+        ).isEmpty)
+    }
+
+    public func artifact(id: String, name: String) async throws(StoreError) -> [UInt8]? {
+        try await read("SELECT data FROM job_artifacts WHERE job_id = ? AND name = ?", [.text(id), .text(name)])
+            .first?.column("data")?.blob.map { Array($0.readableBytesView) }
     }
 
     public func probeWrite(now: Date) async throws(StoreError) {
@@ -251,31 +341,56 @@ public final class SQLiteJobStore: JobStore {
         return counts
     }
 
-    public func claimNext(now: Date) async throws(StoreError) -> JobRecord? {
+    public func claimNext(now: Date, worker: String, leaseUntil: Date) async throws(StoreError) -> JobRecord? {
         let record = try await write(
             """
             UPDATE jobs SET version = version + 1, state = \(JobState.running.sql), attempts = attempts + 1,
-              started_at = ?
+              started_at = ?, worker = ?, lease_until = ?
             WHERE seq = (SELECT seq FROM jobs WHERE state = \(JobState.queued.sql) ORDER BY seq LIMIT 1)
             RETURNING \(Self.columns)
-            """, [.float(now.timeIntervalSince1970)]
+            """, [.float(now.timeIntervalSince1970), .text(worker), .float(leaseUntil.timeIntervalSince1970)]
         ).first.flatMap(Self.record)
+        if let record {
+            // What an earlier attempt wrote is not this attempt's.
+            _ = try await write("DELETE FROM job_events WHERE job_id = ?", [.text(record.id)])
+            _ = try await write("DELETE FROM job_artifacts WHERE job_id = ?", [.text(record.id)])
+        }
         remember(record)
         return record
     }
 
+    /// The fence of every worker write: the job runs in this attempt (binds ?1 = id, ?2 = attempt).
+    private static let holds = """
+        EXISTS (SELECT 1 FROM jobs WHERE id = ?1 AND attempts = ?2 AND state IN \(JobState.sql([.running, .cancelling])))
+        """
+
+    public func heartbeat(id: String, attempt: Int, leaseUntil: Date) async throws(StoreError) -> LeaseStatus {
+        let rows = try await write(
+            """
+            UPDATE jobs SET lease_until = ?3
+            WHERE id = ?1 AND attempts = ?2 AND state IN \(JobState.sql([.running, .cancelling]))
+            RETURNING \(Self.columns)
+            """, [.text(id), .integer(attempt), .float(leaseUntil.timeIntervalSince1970)])
+        guard let record = rows.first.flatMap(Self.record) else { return .lost }
+        remember(record)
+        return .held(cancelRequested: record.state == .cancelling)
+    }
+
     public func finish(
-        id: String, state: JobState, reason: FailureReason?, message: String?, resultJSON: String?, log: String,
-        now: Date
+        id: String, attempt: Int, state: JobState, reason: FailureReason?, message: String?, resultJSON: String?,
+        log: String, now: Date
     ) async throws(StoreError) -> Bool {
         let rows = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = ?, failure_reason = ?, failure_message = ?, result = ?, log = ?, finished_at = ?
-            WHERE id = ? AND state IN \(JobState.sql([.running, .cancelling])) RETURNING \(Self.columns)
+            UPDATE jobs SET version = version + 1, state = ?3, failure_reason = ?4, failure_message = ?5, result = ?6,
+              log = ?7, finished_at = ?8, lease_until = NULL
+            WHERE id = ?1 AND attempts = ?2 AND state IN \(JobState.sql([.running, .cancelling]))
+            RETURNING \(Self.columns)
             """,
             [
-                .text(state.rawValue), reason.map { .text($0.rawValue) } ?? .null, message.map { .text($0) } ?? .null,
-                resultJSON.map { .text($0) } ?? .null, .text(log), .float(now.timeIntervalSince1970), .text(id),
+                .text(id), .integer(attempt), .text(state.rawValue), reason.map { .text($0.rawValue) } ?? .null,
+                message.map { .text($0) } ?? .null, resultJSON.map { .text($0) } ?? .null, .text(log),
+                .float(now.timeIntervalSince1970),
             ])
         remember(rows.first.flatMap(Self.record))
         return !rows.isEmpty
@@ -309,37 +424,59 @@ public final class SQLiteJobStore: JobStore {
 
     public func delete(id: String) async throws(StoreError) -> Bool {
         let rows = try await write("DELETE FROM jobs WHERE id = ? RETURNING owner", [.text(id)])
+        try await deleteJobData(where: "job_id = ?", [.text(id)])
         forget([id], deleted: true)
         for row in rows { ownerChanged(row.column("owner")?.string) }
         return !rows.isEmpty
     }
 
-    public func recoverInterrupted(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int)
+    public func recoverInterrupted(node: String, maxAttempts: Int, now: Date) async throws(StoreError)
+        -> (requeued: Int, failed: Int)
     {
-        let time = SQLiteData.float(now.timeIntervalSince1970)
-        cache.withLock { $0.jobs.removeAll() }
-        _ = try await write(
+        try await recover(node: node, maxAttempts, now)
+    }
+
+    public func requeueExpired(maxAttempts: Int, now: Date) async throws(StoreError) -> (requeued: Int, failed: Int) {
+        try await recover(node: nil, maxAttempts, now)
+    }
+
+    /// Jobs whose worker is gone: held by `node` (restarted) or with a lapsed lease (a NULL `worker =
+    /// ?3` is never true, so without a node only leases count).
+    private func recover(node: String?, _ maxAttempts: Int, _ now: Date) async throws(StoreError)
+        -> (requeued: Int, failed: Int)
+    {
+        let lost = "(worker = ?3 OR lease_until IS NULL OR lease_until < ?1)"
+        let binds: [SQLiteData] = [
+            .float(now.timeIntervalSince1970), .integer(maxAttempts), node.map { .text($0) } ?? .null,
+        ]
+        let cancelled = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = \(JobState.cancelled.sql), finished_at = ?,
-              log = coalesce(log, '') || 'Killed.' || char(10)
-            WHERE state = \(JobState.cancelling.sql)
-            """, [time])
+            UPDATE jobs SET version = version + 1, state = \(JobState.cancelled.sql), finished_at = ?1,
+              log = coalesce(log, '') || 'Killed.' || char(10), lease_until = NULL
+            WHERE state = \(JobState.cancelling.sql) AND \(lost)
+            RETURNING \(Self.columns)
+            """, binds
+        ).compactMap(Self.record)
         let failed = try await write(
             """
             UPDATE jobs SET version = version + 1, state = \(JobState.failed.sql),
               failure_reason = '\(FailureReason.workerLost.rawValue)',
-              failure_message = 'the server stopped while the job ran, ' || attempts || ' times', finished_at = ?,
-              log = coalesce(log, '') || '[ERROR]: the server stopped while this job ran' || char(10)
-            WHERE state = \(JobState.running.sql) AND attempts >= ? RETURNING id
-            """, [time, .integer(maxAttempts)]
-        ).count
+              failure_message = 'the worker was lost while the job ran, ' || attempts || ' times', finished_at = ?1,
+              log = coalesce(log, '') || '[ERROR]: the worker running this job was lost' || char(10), lease_until = NULL
+            WHERE state = \(JobState.running.sql) AND attempts >= ?2 AND \(lost)
+            RETURNING \(Self.columns)
+            """, binds
+        ).compactMap(Self.record)
         let requeued = try await write(
             """
-            UPDATE jobs SET version = version + 1, state = \(JobState.queued.sql), started_at = NULL
-            WHERE state = \(JobState.running.sql) RETURNING id
-            """, []
-        ).count
-        return (requeued, failed)
+            UPDATE jobs SET version = version + 1, state = \(JobState.queued.sql), started_at = NULL, worker = NULL,
+              lease_until = NULL
+            WHERE state = \(JobState.running.sql) AND \(lost)
+            RETURNING \(Self.columns)
+            """, binds
+        ).compactMap(Self.record)
+        for record in cancelled + failed + requeued { remember(record) }
+        return (requeued.count, failed.count)
     }
 
     public func prune(finishedBefore cutoff: Date, tombstoneLog: String) async throws(StoreError) -> [String] {
@@ -350,6 +487,13 @@ public final class SQLiteJobStore: JobStore {
             """, [.text(tombstoneLog), .float(cutoff.timeIntervalSince1970)]
         ).compactMap { $0.column("id")?.string }
         forget(ids)
+        for start in stride(from: 0, to: ids.count, by: 400) {
+            let chunk = ids[start..<min(start + 400, ids.count)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let binds = chunk.map { SQLiteData.text($0) }
+            _ = try await write("UPDATE jobs SET model_text = NULL, props_text = NULL WHERE id IN (\(marks))", binds)
+            try await deleteJobData(where: "job_id IN (\(marks))", binds)
+        }
         return ids
     }
 
@@ -427,6 +571,8 @@ public final class SQLiteJobStore: JobStore {
             attempts: row.column("attempts")?.integer ?? 0, createdAt: Date(timeIntervalSince1970: created),
             startedAt: row.column("started_at")?.double.map(Date.init(timeIntervalSince1970:)),
             finishedAt: row.column("finished_at")?.double.map(Date.init(timeIntervalSince1970:)),
-            sequence: Int64(sequence), version: Int64(row.column("version")?.integer ?? 0))
+            sequence: Int64(sequence), version: Int64(row.column("version")?.integer ?? 0),
+            worker: row.column("worker")?.string,
+            leaseExpiresAt: row.column("lease_until")?.double.map(Date.init(timeIntervalSince1970:)))
     }
 }

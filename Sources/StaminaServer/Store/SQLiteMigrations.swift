@@ -11,7 +11,9 @@ enum SQLiteMigrations {
         let apply: @Sendable (SQLiteConnection) async throws -> Void
     }
 
-    static let all: [Migration] = [Migration(version: 1, apply: versionOne)]
+    static let all: [Migration] = [
+        Migration(version: 1, apply: versionOne), Migration(version: 2, apply: versionTwo),
+    ]
     static var latest: Int { all.last?.version ?? 0 }
 
     static func apply(_ connection: SQLiteConnection, path: String) async throws {
@@ -107,5 +109,32 @@ enum SQLiteMigrations {
             "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(owner, idempotency_key)", [])
         _ = try await connection.query("CREATE INDEX IF NOT EXISTS jobs_quota ON jobs(quota_key, state)", [])
         _ = try await connection.query("CREATE INDEX IF NOT EXISTS tokens_owner ON tokens(owner)", [])
+    }
+
+    /// Version 2: job data in the database (inputs, progress events, artifacts; the files beside
+    /// the database are read in by `SQLiteJobStore.open`) and the workers' leases.
+    /// Like version 1 it tolerates a file that has some of it already (a version table dropped).
+    @Sendable static func versionTwo(_ connection: SQLiteConnection) async throws {
+        let columns = Set(
+            try await connection.query("PRAGMA table_info(jobs)", []).compactMap { $0.column("name")?.string })
+        for (column, type) in [
+            ("model_text", "TEXT"), ("props_text", "TEXT"), ("worker", "TEXT"), ("lease_until", "REAL"),
+        ]
+        where !columns.contains(column) {
+            _ = try await connection.query("ALTER TABLE jobs ADD COLUMN \(column) \(type)", [])
+        }
+        for statement in [
+            """
+            CREATE TABLE IF NOT EXISTS job_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS job_events_job ON job_events(job_id, seq)",
+            """
+            CREATE TABLE IF NOT EXISTS job_artifacts (
+                job_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, name))
+            """,
+        ] {
+            _ = try await connection.query(statement, [])
+        }
     }
 }

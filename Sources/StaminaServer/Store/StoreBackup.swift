@@ -2,10 +2,12 @@ import Foundation
 import Logging
 import SQLiteNIO
 
-/// `stamina backup` and `stamina restore`. A backup is a directory: `stamina.sqlite`, one
+/// `stamina backup` and `stamina restore`. A backup is a directory holding `stamina.sqlite`, one
 /// consistent snapshot of the store taken with `VACUUM INTO` while servers keep running (copying
-/// `stamina.sqlite` alone misses whatever still sits in its write-ahead log), and `jobs/`, the
-/// files of every job in that snapshot (the inputs of queued jobs, the artifacts of finished ones).
+/// `stamina.sqlite` alone misses whatever still sits in its write-ahead log). Job data (inputs,
+/// events, artifacts) lives in the database, so the snapshot is the whole backup; a backup of an
+/// earlier release also has `jobs/` (the files beside the database), which restore puts back for
+/// the store to read in when it next opens.
 public enum StoreBackup {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -23,7 +25,7 @@ public enum StoreBackup {
             throw Failure(description: "\(destination) exists already; back up into a new directory")
         }
         do {
-            try manager.createDirectory(atPath: destination + "/jobs", withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
         } catch {
             throw Failure(description: "cannot create \(destination): \(error.localizedDescription)")
         }
@@ -33,10 +35,6 @@ public enum StoreBackup {
             throw Failure(description: error.description)
         }
         let ids = try await jobIDs(destination + "/stamina.sqlite", logger: logger)
-        for id in ids where manager.fileExists(atPath: dataDirectory + "/jobs/" + id) {
-            // A job may be pruned or deleted while we copy: its files are then simply not needed.
-            try? manager.copyItem(atPath: dataDirectory + "/jobs/" + id, toPath: destination + "/jobs/" + id)
-        }
         let size = (try? manager.attributesOfItem(atPath: destination + "/stamina.sqlite")[.size] as? Int) ?? 0
         return (ids.count, size)
     }
@@ -76,8 +74,6 @@ public enum StoreBackup {
             try manager.moveItem(atPath: database + ".restoring", toPath: database)
             if manager.fileExists(atPath: source + "/jobs") {
                 try manager.copyItem(atPath: source + "/jobs", toPath: dataDirectory + "/jobs")
-            } else {
-                try manager.createDirectory(atPath: dataDirectory + "/jobs", withIntermediateDirectories: true)
             }
         } catch {
             throw Failure(description: "restoring into \(dataDirectory) failed: \(error.localizedDescription)")

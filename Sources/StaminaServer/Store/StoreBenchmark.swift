@@ -50,7 +50,11 @@ public enum StoreBenchmark {
         var latencies: [Double] = []
         for _ in 0..<min(claims, queued) {
             let start = clock.now
-            guard try await store.claimNext(now: Date()) != nil else { break }
+            let now = Date()
+            guard
+                try await store.claimNext(now: now, worker: "store-bench", leaseUntil: now.addingTimeInterval(3600))
+                    != nil
+            else { break }
             latencies.append(seconds(clock.now - start) * 1000)
         }
         latencies.sort()
