@@ -31,11 +31,24 @@ struct ConfigurationTests {
     @Test(arguments: [
         ("time-limit", "nan"), ("time-limit", "-1"), ("workers", "two"), ("listen", "localhost"),
         ("anonymous", "maybe"), ("path-prefix", "stamina/"), ("no-such-key", "1"), ("memory-limit", "1000"),
+        ("role", "boss"), ("lease", "0.1"), ("heartbeat-interval", "0"), ("max-events", "10"),
+        ("database", "mysql://u@h/db"),
     ])
     func badValuesAreRefusedWithTheirKey(key: String, value: String) {
         #expect(throws: ConfigurationError.self) {
             _ = try ServerConfiguration.load(file: nil, environment: [:], flags: [(key, value)])
         }
+    }
+
+    @Test func aLeaseShorterThanTwoHeartbeatsIsRefused() throws {
+        #expect(throws: ConfigurationError.self) {
+            _ = try ServerConfiguration.load(
+                file: nil, environment: [:], flags: [("heartbeat-interval", "5"), ("lease", "9")])
+        }
+        let config = try ServerConfiguration.load(
+            file: nil, environment: ["STAMINA_ROLE": "WORKER"], flags: [("heartbeat-interval", "5"), ("lease", "10")])
+        #expect(config.role == .worker)
+        #expect(config.leaseSeconds == 10)
     }
 
     @Test func aTOMLFileWithATableIsRefused() throws {

@@ -15,6 +15,13 @@ extension ServerConfiguration {
             if let value = environment[setting.environmentName] { try config.set(setting.key, value) }
         }
         for (key, value) in flags { try config.set(key, value) }
+        // A lease that one late heartbeat can miss would requeue healthy jobs until WORKER_LOST.
+        if config.leaseSeconds < 2 * config.heartbeatSeconds {
+            throw ConfigurationError(
+                description:
+                    "lease (\(config.leaseSeconds) s) must be at least twice heartbeat-interval (\(config.heartbeatSeconds) s)"
+            )
+        }
         return config
     }
 
