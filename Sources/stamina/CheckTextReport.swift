@@ -98,6 +98,12 @@ enum CheckTextReport {
             }
         case .argmin, .argmax, .print, .printall:
             break
+        case .first where property.kind == .stateFormula, .state where property.kind == .stateFormula:
+            // A state formula's value in one state is a truth value.
+            let verdict = filter.verdict ?? .unknown
+            lines.append(
+                "Result: \(verdict == .unknown ? "undecided (the first state may not be explored yet)" : verdict.rawValue)"
+            )
         case .min, .max, .sum, .avg, .first, .state:
             if let value = filter.value {
                 if let upper = value.upper {
@@ -114,6 +120,8 @@ enum CheckTextReport {
                 switch filter.op {
                 case .argmin: "States that may attain the minimum"
                 case .argmax: "States that may attain the maximum"
+                case .print where property.kind == .stateFormula:
+                    filter.decided ? "States where it holds" : "States where it may hold"
                 case .print: "Values that may be non-zero"
                 case .printall: "Values"
                 default: "State"
@@ -121,23 +129,30 @@ enum CheckTextReport {
             lines.append("\(what) (\(filter.stateCount)):")
             for value in filter.states {
                 let verdict = value.verdict.map { " \($0.rawValue)" } ?? ""
-                lines.append("  (\(value.state)): [\(decimal(value.pmin)), \(decimal(value.pmax))]\(verdict)")
+                if property.kind == .stateFormula {
+                    lines.append("  (\(value.state)):\(verdict)")
+                } else {
+                    lines.append("  (\(value.state)): [\(decimal(value.pmin)), \(decimal(value.pmax))]\(verdict)")
+                }
             }
             if filter.states.count < filter.stateCount {
                 lines.append("  ... and \(filter.stateCount - filter.states.count) more")
             }
         }
         if property.windowReached == false {
-            lines.append("Not decided to the window: \(reasonText(property, settings: settings)).")
+            lines.append("Not decided to the window: \(reasonText(property, open: filter.open, settings: settings)).")
         }
         return lines
     }
 
-    static func reasonText(_ property: PropertyReport, settings: CheckSettings) -> String {
+    static func reasonText(_ property: PropertyReport, open: Bool, settings: CheckSettings) -> String {
         switch property.stoppedBy {
         case .stateLimit: "exploration stopped at the state limit (--max-states \(settings.maxStates ?? 0))"
         case .roundLimit:
-            "the refinement aims at the first initial state; states not explored yet, or wider intervals elsewhere, leave it open (try --exact on a finite model)"
+            open
+                ? "states not explored yet may belong to the set, and the refinement did not close it (the model may be infinite; more rounds with --maxApproxCount, or --exact on a finite model, may decide it)"
+                : "the refinement rounds ran out (--maxApproxCount \(settings.maxIterations))"
+        case .timeLimit: "the time limit (--time-limit \(settings.timeLimit ?? 0) s) passed"
         case .wholeModel: "the whole model was explored; the numerics got no closer"
         default: "the run ended"
         }

@@ -42,6 +42,8 @@ import Testing
                     filter(min, P>=0.5 [ F "top" ])
                     filter(count, P=? [ F "top" ])
                     filter(max, P=? [ F "top" ], P>0.5 [ F "top" ])
+                    filter(sum, x>1)
+                    filter(avg, "init", x<2)
                     """))
         #expect(
             found == [
@@ -49,6 +51,8 @@ import Testing
                 "2:13: filter 'min' needs a numerical property such as P=? [ ... ], found a true/false one",
                 "3:15: filter 'count' needs a true/false property such as P>=0.5 [ ... ] or a state formula, found a numerical one (=?)",
                 "4:30: the states of a filter must be a formula without P, S or R operators",
+                "5:13: filter 'sum' needs a numerical property such as P=? [ ... ], found a true/false one",
+                "6:13: filter 'avg' needs a numerical property such as P=? [ ... ], found a true/false one",
             ])
     }
 

@@ -75,8 +75,10 @@ import Testing
     }
 
     @Test func truncatedBoundsContainTheClosedForm() throws {
-        // On the infinite counter, "init" is explored (decided to the window); n<3 may hold states
-        // not explored yet as far as the engine knows, so its answers widen but stay sound.
+        // On the infinite counter "init" is explored (decided to the window). n is inferred to be
+        // at least 0, so n<3 holds three states at most: once they are explored the set is closed
+        // and its answers are decided to the window too. n>=1 has no such bound: states not
+        // explored yet may join it, so its answers widen towards the unknown side but stay sound.
         let report = try PRISMSource.inline(
             Self.poisson,
             """
@@ -86,6 +88,8 @@ import Testing
             filter(exists, P>0.5 [ F<=1 n>=3 ], n<3)
             filter(forall, P>0.5 [ F<=1 n>=3 ], n<3)
             filter(count, P>0.5 [ F<=1 n>=3 ], n<3)
+            filter(min, P=? [ F<=1 n>=3 ], n>=1)
+            filter(count, P>0.5 [ F<=1 n>=3 ], n>=1)
             """
         ) { $0.window = 1e-9 }
         let p = (0...2).map { Self.tail(3 - $0, mean: 1) }
@@ -93,17 +97,140 @@ import Testing
         #expect(first.lower <= p[0] && p[0] <= (first.upper ?? 0))
         #expect(report.properties[0].windowReached == true)
         #expect(report.properties[0].filter?.open == false)
-        let max = try #require(report.properties[1].filter)
-        #expect(max.open)
-        #expect((max.value?.lower ?? 2) <= p[2] && max.value?.upper == 1)
-        #expect(report.properties[1].windowReached == false)
-        let min = try #require(report.properties[2].filter?.value)
-        #expect(min.lower == 0 && p[0] <= (min.upper ?? 0))
+        for (index, truth) in [(1, p[2]), (2, p[0])] {
+            let filter = try #require(report.properties[index].filter)
+            let value = try #require(filter.value)
+            #expect(!filter.open, "\(report.properties[index].text)")
+            #expect(value.lower <= truth && truth <= (value.upper ?? 0))
+            #expect((value.upper ?? 1) - value.lower <= 1e-9)
+            #expect(report.properties[index].windowReached == true)
+        }
         // From n=2, P = 1 - 1/e > 0.5 settles exists; from n=0 it is 0.08, which settles forall.
         #expect(report.properties[3].filter?.verdict == .true)
         #expect(report.properties[4].filter?.verdict == .false)
-        let count = try #require(report.properties[5].filter?.value)
-        #expect(count.lower == 1 && count.upper == nil)
+        #expect(report.properties[5].filter?.value == ValueInterval(lower: 1, upper: 1))
+        let open = try #require(report.properties[6].filter)
+        #expect(open.open && open.value?.lower == 0 && p[1] <= (open.value?.upper ?? 0))
+        #expect(report.properties[6].windowReached == false)
+        // n=2 and every explored n>=3 have P > 0.5; more may follow.
+        let count = try #require(report.properties[7].filter?.value)
+        #expect(count.lower >= 2 && count.upper == nil)
+    }
+
+    /// PRISM reads a state formula as a filter's property per state (true or false); numerical
+    /// operators on it are refused by the front end (`FilterSyntaxTests`).
+    @Test(arguments: [false, true]) func stateFormulasAreReadPerState(exact: Bool) throws {
+        let report = try PRISMSource.inline(
+            Self.capped,
+            """
+            filter(count, n>=3)
+            filter(forall, n<=6)
+            filter(exists, n>=3 & n<2)
+            filter(print, n>4)
+            filter(first, n>0)
+            filter(state, n=2 | n=3, n=2)
+            filter(forall, n=0, "init")
+            filter(printall, n>=5, n>=4)
+            """
+        ) { $0.exact = exact }
+        for property in report.properties {
+            #expect(property.error == nil, "\(property.text): \(property.error?.message ?? "")")
+            #expect(property.kind == .stateFormula && property.pmin == nil)
+            #expect(property.windowReached == true && property.filter?.open == false, "\(property.text)")
+        }
+        let filters = report.properties.map(\.filter)
+        #expect(filters[0]?.value == ValueInterval(lower: 4, upper: 4))
+        #expect(filters[1]?.verdict == .true)
+        #expect(filters[2]?.verdict == .false)
+        #expect(filters[3]?.states.map(\.state) == ["n=5", "n=6"])
+        #expect(filters[4]?.verdict == .false && filters[4]?.states.map(\.state) == ["n=0"])
+        #expect(filters[5]?.verdict == .true)
+        #expect(filters[6]?.verdict == .true)
+        #expect(filters[7]?.states.map(\.verdict) == [.false, .true, .true])
+    }
+
+    @Test func stateFormulasOnAnInfiniteModelAreExactOnExploredStates() throws {
+        let report = try PRISMSource.inline(
+            Self.poisson,
+            """
+            filter(forall, n=0, "init")
+            filter(count, n<3)
+            filter(state, n=1, n=1)
+            filter(exists, n=2)
+            filter(count, n>=3)
+            filter(first, n>0)
+            """)
+        let filters = report.properties.map(\.filter)
+        #expect(filters[0]?.verdict == .true && report.properties[0].windowReached == true)
+        // n<3 and n=1 are closed (n >= 0 is inferred): exact answers.
+        #expect(filters[1]?.value == ValueInterval(lower: 3, upper: 3) && report.properties[1].windowReached == true)
+        #expect(filters[2]?.verdict == .true && report.properties[2].windowReached == true)
+        #expect(filters[3]?.verdict == .true)
+        // Unbounded sets: a count that may grow, a first state that may not be explored yet. No
+        // round can close them, so none is added (one round, as for the initial state).
+        let count = try #require(filters[4]?.value)
+        #expect(count.lower >= 1 && count.upper == nil && report.properties[4].windowReached == false)
+        #expect(report.properties[4].iterations == 1)
+        #expect(filters[5]?.open == true && filters[5]?.verdict == .unknown)
+    }
+
+    /// The M/M/1 queue with an unbounded buffer, and a copy capped far beyond what 5 time units
+    /// reach (arrivals at rate 1: 120 of them by t=5 has probability below 1e-100).
+    static func queue(capped: Bool) -> String {
+        """
+        ctmc
+        module queue
+          q : \(capped ? "[0..120]" : "int") init 0;
+          [] \(capped ? "q<120" : "true") -> 1 : (q'=q+1);
+          [] q>0 -> 2 : (q'=q-1);
+        endmodule
+        """
+    }
+
+    @Test func aFilterOverOtherStatesGetsRoundsOfItsOwn() throws {
+        // From q=0 the value is below the window after the first round; from q=25 it is not. q<=25
+        // is a finite set (q >= 0 is inferred), so the refinement goes on until it is decided.
+        let properties = """
+            filter(max, P=? [ F<=5 q>=30 ], q<=25)
+            filter(range, P=? [ F<=2 q>40 ], q<=30)
+            """
+        let truncated = try PRISMSource.inline(Self.queue(capped: false), properties) { $0.window = 1e-6 }
+        let exact = try PRISMSource.inline(Self.queue(capped: true), properties) { $0.exact = true }
+        let first = truncated.properties[0]
+        #expect(first.windowReached == true && first.filter?.open == false)
+        #expect((first.iterations ?? 0) > 1)
+        let value = try #require(first.filter?.value)
+        let truth = try #require(exact.properties[0].filter?.value)
+        #expect(value.lower <= truth.lower + 1e-12 && truth.upper ?? 1 <= (value.upper ?? 0) + 1e-12)
+        #expect((value.upper ?? 1) - value.lower <= 1e-6)
+        let range = try #require(truncated.properties[1].filter)
+        let exactRange = try #require(exact.properties[1].filter)
+        #expect(truncated.properties[1].windowReached == true)
+        for (ours, storm) in [(range.minimum, exactRange.minimum), (range.maximum, exactRange.maximum)] {
+            let ours = try #require(ours)
+            let truth = try #require(storm)
+            #expect(ours.lower <= truth.lower + 1e-12 && (truth.upper ?? 1) <= (ours.upper ?? 0) + 1e-12)
+        }
+    }
+
+    @Test func finiteSetsOfValuationsAreCounted() throws {
+        let program = try PRISMSource.program(
+            model: SourceText(name: "inline.prism", text: Self.poisson),
+            properties: SourceText(
+                name: "inline.csl",
+                text: """
+                    filter(count, n<3)
+                    filter(count, n>=3)
+                    filter(count, n<3 & n>0)
+                    filter(count, n<3 & "deadlock")
+                    filter(count, "init")
+                    filter(count, n<0)
+                    """))
+        let ranges = VariableRanges.infer(program.model)
+        let counts = program.properties.map { property in
+            FilterSetBound(property.formula, variables: program.model.variables, ranges: ranges).candidates
+        }
+        #expect(counts == [3, nil, 2, 3, nil, 0])
     }
 
     @Test func openSetsOnlyWidenTowardsTheUnknownSide() {

@@ -83,11 +83,14 @@ struct FilterEvaluation {
                 report.states = [member(0)]
                 report.stateCount = 1
             }
+            // A true/false property's first value is a truth value, as in PRISM.
+            if verdicts != nil { report.verdict = open ? .unknown : verdicts?[0] }
         case .state:
             guard count == 1 && !open else { return .failure(.notOneState(count, open: open)) }
             report.value = ValueInterval(lower: values[0].lower, upper: values[0].upper)
             report.states = [member(0)]
             report.stateCount = 1
+            report.verdict = verdicts?[0]
         case .argmin, .argmax:
             // The states whose value may be the extremum: their interval reaches past every
             // other state's opposite bound.

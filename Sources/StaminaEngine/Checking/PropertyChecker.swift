@@ -69,6 +69,11 @@ struct PropertyChecker {
                     perState: (0..<ctmc.stateCount).map { Bounds(lower: result.lower[$0], upper: result.upper[$0]) })
             }
             return CheckOutcome(bounds: try reward(path, rewards, ceiling: rewardCeiling))
+        case .stateFormula(let phi):
+            // Exact on every explored state (a frontier state's valuation and deadlock are known).
+            let holds = try sets.evaluate(phi)
+            let value = { (state: Int) in holds[state] ? Bounds(lower: 1, upper: 1) : Bounds(lower: 0, upper: 0) }
+            return CheckOutcome(bounds: value(initialState), perState: (0..<ctmc.stateCount).map(value))
         }
     }
 

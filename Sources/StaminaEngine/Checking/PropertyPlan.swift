@@ -1,6 +1,8 @@
 // What the engine computes for a property, decided once before exploring: the path formula
 // rewritten into an until (directly or through its dual), or a next, steady-state or reward
-// query, plus the property-truncation predicate when truncation is sound for it.
+// query, plus the property-truncation predicate when truncation is sound for it. A filter's
+// property may also be a plain state formula (`filter(count, q=1)`): a truth value per state,
+// exact on every explored state.
 //
 // Duals (PRISM semantics, any time interval I):
 //   G^I phi     = !(true U^I !phi)
@@ -11,7 +13,8 @@
 import PRISM
 
 public enum PropertyKind: String, Sendable {
-    case probability, steadyState, reward
+    /// `stateFormula`: a filter over a state formula without P, S or R (a truth value per state).
+    case probability, steadyState, reward, stateFormula
 }
 
 struct PropertyPlan: Sendable {
@@ -20,6 +23,8 @@ struct PropertyPlan: Sendable {
         case next(StateFormula, TimeBound)
         case steadyState(StateFormula)
         case reward(Int, RewardPath)
+        /// An operator-free state formula, read per state (1 where it holds, 0 elsewhere).
+        case stateFormula(StateFormula)
     }
 
     var query: Query
@@ -33,7 +38,7 @@ struct PropertyPlan: Sendable {
     /// time-bounded one whose structure has a ceiling (`rewardCeiling`).
     func needsFullModel(rewardCeilings: RewardCeilings) -> Bool {
         switch query {
-        case .until, .next: false
+        case .until, .next, .stateFormula: false
         case .steadyState: true
         case .reward: rewardCeilings.ceiling(for: query) == nil
         }
@@ -108,9 +113,20 @@ struct PropertyPlan: Sendable {
                 return .success(PropertyPlan(query: .reward(index, path), bound: bound, kind: .reward, truncation: nil))
             }
         default:
+            if property.filter != nil {
+                guard !containsOperator(property.formula) else {
+                    return .failure(
+                        UnsupportedProperty(
+                            "a filter's property is a P, S or R operator or a state formula without them; boolean combinations of P, S or R with other formulas are not supported"
+                        ))
+                }
+                return .success(
+                    PropertyPlan(
+                        query: .stateFormula(property.formula), bound: .query, kind: .stateFormula, truncation: nil))
+            }
             return .failure(
                 UnsupportedProperty(
-                    "only P, S and R operators are supported at the top level of a property (not boolean combinations or plain state formulas)"
+                    "only P, S and R operators are supported at the top level of a property (not boolean combinations or plain state formulas; a state formula is read per state inside filter(...), e.g. filter(forall, x>0, \"init\"))"
                 ))
         }
     }
@@ -168,7 +184,7 @@ struct PropertyPlan: Sendable {
             collect(a)
             collect(b)
         case .next(let phi, _): collect(phi)
-        case .steadyState(let phi): collect(phi)
+        case .steadyState(let phi), .stateFormula(let phi): collect(phi)
         case .reward(_, .reachability(let phi)): collect(phi)
         case .reward: break
         }

@@ -26,6 +26,12 @@ public final class CheckRun {
     let atoms: [Expr: CompiledExpression]
     let rewardStructures: [CompiledRewardStructure]
     let rewardCeilings: RewardCeilings
+    /// The variables' inferred ranges (`VariableRanges`), and the names of those that may grow
+    /// without end (none: the model is finite).
+    let variableRanges: VariableRanges
+    let unboundedVariables: [String]
+    /// The last filter answer computed, so that the loop's question and the report share it.
+    var lastFilter: FilterOutcome?
     /// What the run has learnt about its limits, and the current property's last finished round.
     var limits = RunLimits()
     let explorer: Explorer
@@ -60,10 +66,12 @@ public final class CheckRun {
         kappa = settings.kappa
         var compiled = CompiledModel(model)
         let ranges = VariableRanges.infer(model)
+        variableRanges = ranges
+        unboundedVariables = ranges.unbounded(model.variables)
         rewardCeilings = RewardCeilings(model, ranges: ranges)
         let plans = Self.decideBeforeExploring(
             properties.map { PropertyPlan.make($0, rewardCount: model.rewards.count) }, settings: settings,
-            rewardCeilings: rewardCeilings, unboundedVariables: ranges.unbounded(model.variables))
+            rewardCeilings: rewardCeilings, unboundedVariables: unboundedVariables)
         var atoms: [Expr: CompiledExpression] = [:]
         for case .success(let plan) in plans {
             for atom in plan.atoms where atoms[atom] == nil { atoms[atom] = compiled.compile(atom) }

@@ -37,8 +37,8 @@ public struct FilterReport: Sendable {
     public var statesText: String?
     /// States of the explored model in the set.
     public var matched: Int
-    /// Whether states not explored may belong to the set too (truncated model, set not within the
-    /// initial states).
+    /// Whether states not explored may belong to the set too and change the answer (truncated
+    /// model, set neither within the initial states nor bounded by the variables' ranges).
     public var open: Bool
     /// min, max, sum, avg, first, state, count: the value's bounds; range: from the lowest the
     /// minimum can be to the highest the maximum can be.

@@ -12,7 +12,10 @@
 // pi fall below kappa, and the budget ends such a round anyway; the unexpanded rest stays frontier,
 // the transient analysis still bounds the result. Each round first expands the frontier states the
 // last solve saw probability leak through; when pi runs where time does not go, growth follows the
-// leak instead (`GrowthPolicy`).
+// leak instead (`GrowthPolicy`). A filter's answer that is still undecided when the first initial
+// state reaches its window keeps the rounds going while more exploration can decide it
+// (`CheckRun.filterWidthToRefine`), up to the same round limit, its width growing m and kappa's
+// trend as the property's own would.
 // Whole-model mode (`--exact`, and S and R properties that need the whole model): one full
 // exploration (up to `maxStates`, by default `CheckRun.fullExplorationLimit` outside `--exact`) and
 // exact values, or UNSUPPORTED_PROPERTY when the model is larger.
@@ -160,9 +163,15 @@ struct RefinementLoop {
             run.limits.record(round, bounds: bounds)
             lastBounds = bounds
             lastCTMC = ctmc
-            let width = bounds.upper - bounds.lower
+            var width = bounds.upper - bounds.lower
             window = settings.targetWidth(bounds)
-            if width <= window || ctmc.frontierCount == 0 { break }
+            if ctmc.frontierCount == 0 { break }
+            if width <= window {
+                // A filter over other states than the first initial one may need rounds of its
+                // own; they grow the model as its width asks.
+                guard let filterWidth = try run.filterWidthToRefine(index, plan: plan, ctmc: ctmc) else { break }
+                width = max(width, filterWidth)
+            }
             growth.observe(
                 ctmc, finalDistribution: outcome.finalDistribution, cutShort: cutShort, piStatesFrom: piStatesFrom)
             // The round limit counts every round, cut short or not.
