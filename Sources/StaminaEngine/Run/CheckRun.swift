@@ -32,6 +32,8 @@ public final class CheckRun {
     let unboundedVariables: [String]
     /// The last filter answer computed, so that the loop's question and the report share it.
     var lastFilter: FilterOutcome?
+    /// The filter's members and width when the refinement last asked for a round of its own.
+    var filterProgress: (index: Int, members: Int, width: Double)?
     /// What the run has learnt about its limits, and the current property's last finished round.
     var limits = RunLimits()
     let explorer: Explorer

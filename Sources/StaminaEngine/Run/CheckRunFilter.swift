@@ -7,7 +7,8 @@
 // window, the loop asks `filterWidthToRefine` whether the filter's own answer is decided, and
 // keeps refining (up to the round limit) while it is not and more exploration can decide it: the
 // set's states are all explored (within the initial states, or bounded by the variables' ranges,
-// `FilterSetBound`), the model is finite, or one more state may settle a forall/exists.
+// `FilterSetBound`), the model is finite, or one more state may settle a forall/exists; and the
+// members' values cost few solves per round (`maxRefinedFilterSolves`).
 
 import PRISM
 
@@ -33,7 +34,14 @@ extension CheckRun {
         var widest = 0.0
         /// Whether further exploration may close the set (or the part of it that decides).
         var closable = false
+        /// Solves the members' values took (one when the solver gives every state's at once).
+        var solves = 0
+        var members = 0
     }
+
+    /// Solves per round beyond which a filter gets no rounds of its own: each costs about as much
+    /// as the round's own solve.
+    static let maxRefinedFilterSolves = 32
 
     func addFilter(_ report: inout PropertyReport, plan: PropertyPlan, ctmc: TruncatedCTMC) throws(EngineError) {
         guard let filter = properties[report.index].filter else { return }
@@ -82,24 +90,40 @@ extension CheckRun {
     /// set is closed (its members' intervals narrow), or it may close (the model is finite, or
     /// its states are bounded by the variables' ranges), or one more state may settle a forall or
     /// exists. An open set counts as wide as the property's domain. The round limit bounds the
-    /// rounds this adds.
+    /// rounds this adds, and a round that makes no progress on the filter ends them.
     func filterWidthToRefine(_ index: Int, plan: PropertyPlan, ctmc: TruncatedCTMC) throws(EngineError) -> Double? {
         guard let filter = properties[index].filter, !ctmc.isComplete else { return nil }
         let outcome = try filterOutcome(index, plan: plan, ctmc: ctmc)
-        guard outcome.tooMany == nil else { return nil }
+        // Each round solves again from every member when the solver gives no vector of them.
+        guard outcome.tooMany == nil, outcome.solves <= Self.maxRefinedFilterSolves else { return nil }
         let domain = plan.kind == .reward ? Double.infinity : 1
+        let width: Double?
         switch outcome.result {
         case .success(let result)?:
-            guard !result.decided else { return nil }
-            guard result.open else { return outcome.widest }
-            // Only forall/exists can be settled on a set that never closes, by a state found later.
-            return outcome.closable || filter.op == .forall || filter.op == .exists ? domain : nil
+            if result.decided {
+                width = nil
+            } else if !result.open {
+                width = outcome.widest
+            } else {
+                // Only forall/exists can be settled on a set that never closes, by a state found later.
+                width = outcome.closable || filter.op == .forall || filter.op == .exists ? domain : nil
+            }
         case .failure(.notOneState(_, open: true))?:
             // The one state of `state` may not be explored yet.
-            return outcome.closable ? domain : nil
+            width = outcome.closable ? domain : nil
         default:
+            width = nil
+        }
+        guard let width else { return nil }
+        // A round that found no member and narrowed nothing is the last: a set may never close
+        // (valuations in its bounds that are not reachable), and the members' widths may stall.
+        defer { filterProgress = (index, outcome.members, width) }
+        if let last = filterProgress, last.index == index, last.members == outcome.members,
+            !(width < last.width / 2)
+        {
             return nil
         }
+        return width
     }
 
     /// The filter's answer on `ctmc`, computed once per model (the loop asks, then the report).
@@ -113,12 +137,14 @@ extension CheckRun {
         let sets = StateSets(explorer: explorer, atoms: atoms, ctmc: ctmc)
         let membership = try sets.evaluate(filter.states)
         var members = (0..<ctmc.stateCount).filter { membership[$0] }
+        outcome.members = members.count
         // A state formula is read, not solved, per state: its sets may be as large as the model.
         if members.count > Self.maxFilterStates && plan.kind != .stateFormula {
             outcome.tooMany = members.count
         } else {
             if filter.op == .first { members.sort(by: prismOrder) }
-            let values = try filterValues(plan, on: ctmc, states: members)
+            let (values, solves) = try filterValues(plan, on: ctmc, states: members)
+            outcome.solves = solves
             outcome.widest = values.map { $0.upper - $0.lower }.max() ?? 0
             var verdicts: [Verdict]?
             if case .compare(let op, let p) = plan.bound { verdicts = values.map { Self.verdict(op, p, $0) } }
@@ -172,12 +198,12 @@ extension CheckRun {
     /// The property's bounds from each of `states`: one vector when the solver gives every
     /// state's value at once, else one solve per state.
     private func filterValues(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, states: [Int]) throws(EngineError)
-        -> [Bounds]
+        -> (values: [Bounds], solves: Int)
     {
-        if let all = try compute(plan, on: ctmc, allStates: true).perState { return states.map { all[$0] } }
+        if let all = try compute(plan, on: ctmc, allStates: true).perState { return (states.map { all[$0] }, 1) }
         var values: [Bounds] = []
         values.reserveCapacity(states.count)
         for state in states { values.append(try compute(plan, on: ctmc, from: state).bounds) }
-        return values
+        return (values, states.count + 1)
     }
 }
