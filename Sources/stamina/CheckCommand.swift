@@ -49,7 +49,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .named(.exact), help: "Explore the whole model (no truncation).") var exact = false
     @Flag(name: .named(.json), help: "Print one JSON object on stdout.") var json = false
     @Option(name: .named(.events), help: "Append JSON progress events to this file.") var events: String?
-    @Option(name: .named(.timeLimit), help: "Stop after this many seconds (engine error).") var timeLimit: String?
+    @Option(name: .named(.timeLimit), help: "Stop after this many seconds (partial results).") var timeLimit: String?
     @Option(name: .named(.maxStates), help: "Stop exploring beyond this many states.") var maxStates: String?
     @Option(name: .customLong("server"), help: "Run the check on this STAMINA server (its /v1 API) instead.")
     var server: String?

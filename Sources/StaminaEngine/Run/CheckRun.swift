@@ -234,6 +234,13 @@ public final class CheckRun {
             &report, plan: plan, bounds: last.bounds, states: last.states, transitions: last.transitions,
             rounds: limits.rounds, kappa: kappa, start: limits.propertyStart)
         report.stoppedBy = stoppedBy
+        // The round's bounds are the first initial state's; the others' were not computed.
+        report.initialStateCount = initialStateCount
+        if let first = explorer.graph.initialStates.first {
+            report.initialValues = [
+                InitialStateValue(state: describe(first), pmin: last.bounds.lower, pmax: last.bounds.upper)
+            ]
+        }
         return report
     }
 
