@@ -54,6 +54,32 @@ import Testing
         #expect(JobLog.resultsBlock(nil).isEmpty)
     }
 
+    @Test func filtersKeepTheirAnswer() {
+        // A forall has no Pmin/Pmax: its block still gives its answer, not "not computed".
+        var forall = Self.property("filter(forall, x>0, x>=1)", kind: "stateFormula", pmin: nil, pmax: nil)
+        var verdict = FilterResult(operator: "forall", states: "x>=1", matched: 4, open: false)
+        verdict.verdict = "true"
+        verdict.decided = true
+        forall.filter = verdict
+        var max = Self.property("filter(max, P=? [ F<=1 done ], x<3)", kind: "probability", pmin: 0.5, pmax: 0.75)
+        var value = FilterResult(operator: "max", states: "x<3", matched: 3, open: true)
+        value.value = .init(lower: 0.5, upper: 0.75)
+        value.listed = [.init(state: "x=2", pmin: 0.5, pmax: 0.75, verdict: nil)]
+        value.listedCount = 3
+        max.filter = value
+        max.stoppedBy = "roundLimit"
+        let lines = JobLog.resultsBlock(Self.result([forall, max]))
+        #expect(lines.contains("Filter: forall over 4 state(s) satisfying x>=1"))
+        #expect(lines.contains("Result: true"))
+        #expect(!lines.contains { $0.hasPrefix("not computed") })
+        #expect(
+            lines.contains { $0.hasPrefix("Filter: max over 3 state(s) satisfying x<3, and any states not explored") })
+        #expect(lines.contains("Probability Maximum: 0.750000000000"))
+        #expect(lines.contains("  (x=2): [0.500000000000, 0.750000000000]"))
+        #expect(lines.contains("  ... and 2 more"))
+        #expect(lines.contains("Not decided to the window (stopped by: roundLimit)."))
+    }
+
     @Test func theResultsGoBeforeTheFinishedLine() {
         var property = Self.property("P=? [ F<=1 done ]", kind: "probability", pmin: 0.5, pmax: 0.5)
         property.windowReached = true

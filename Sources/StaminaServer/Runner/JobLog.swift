@@ -31,6 +31,11 @@ enum JobLog {
         var lines: [String] = []
         for property in result.properties {
             lines.append("Property: \(property.text)")
+            if let filter = property.filter, property.error == nil {
+                lines += filterLines(filter, property)
+                lines.append("Model: \(property.states ?? result.states) states with \(result.initialStates) initial.")
+                continue
+            }
             guard let pmin = property.pmin, let pmax = property.pmax else {
                 // As the engine's text output: every property has its block.
                 lines.append("not computed: \(property.error?.message ?? "no result")")
@@ -44,7 +49,58 @@ enum JobLog {
             if property.windowReached == false {
                 lines.append("Window not reached (stopped by: \(property.stoppedBy ?? "unknown")).")
             }
-            lines.append("Model: \(property.states ?? result.states) states with 1 initial.")
+            lines.append("Model: \(property.states ?? result.states) states with \(result.initialStates) initial.")
+        }
+        return lines
+    }
+
+    /// A filter's answer as the engine's text output gives it: over which states, its value's
+    /// bounds, truth value or count, and the states it lists.
+    static func filterLines(_ filter: FilterResult, _ property: PropertyResult) -> [String] {
+        func decimal(_ value: Double) -> String { String(format: "%.12f", value) }
+        func interval(_ value: FilterResult.Interval) -> String {
+            "[\(decimal(value.lower)), \(value.upper.map(decimal) ?? "unbounded")]"
+        }
+        var lines = [
+            "Filter: \(filter.operator) over \(filter.matched) state(s) satisfying \(filter.states ?? "true")"
+                + (filter.open ? ", and any states not explored yet that satisfy it (the model is truncated)" : "")
+        ]
+        let quantity = property.kind == "reward" ? "Reward" : "Probability"
+        if let verdict = filter.verdict {
+            lines.append("Result: \(verdict == "unknown" ? "undecided (the bounds do not settle it)" : verdict)")
+        }
+        if filter.operator == "forall" || filter.operator == "exists"
+            || (property.kind == "stateFormula" && filter.verdict != nil)
+        {
+            // The truth value above is the answer.
+        } else if let minimum = filter.minimum, let maximum = filter.maximum {
+            lines.append("Range: minimum in \(interval(minimum)), maximum in \(interval(maximum))")
+        } else if let value = filter.value, filter.operator == "count" {
+            lines.append(
+                value.upper == value.lower
+                    ? "Count: \(Int(value.lower))"
+                    : "Count: between \(Int(value.lower)) and \(value.upper.map { String(Int($0)) } ?? "unbounded")")
+        } else if let value = filter.value {
+            if let upper = value.upper {
+                lines.append("\(quantity) Minimum: \(decimal(value.lower))")
+                lines.append("\(quantity) Maximum: \(decimal(upper))")
+            } else {
+                lines.append("\(quantity): at least \(decimal(value.lower)), no upper bound")
+            }
+        }
+        if !filter.listed.isEmpty {
+            lines.append("States (\(filter.listedCount)):")
+            for state in filter.listed {
+                let values =
+                    property.kind == "stateFormula" ? "" : " [\(decimal(state.pmin)), \(decimal(state.pmax))]"
+                lines.append("  (\(state.state)):\(values)\(state.verdict.map { " \($0)" } ?? "")")
+            }
+            if filter.listed.count < filter.listedCount {
+                lines.append("  ... and \(filter.listedCount - filter.listed.count) more")
+            }
+        }
+        if !filter.decided {
+            lines.append("Not decided to the window (stopped by: \(property.stoppedBy ?? "unknown")).")
         }
         return lines
     }
