@@ -220,7 +220,9 @@ struct CheckCommand: AsyncParsableCommand {
             throw CheckFailure(kind: kind, code: first.code, message: first.message)
         }
         if let csv {
-            guard FileManager.default.createFile(atPath: csv, contents: Data(CheckExperimentTable.csv(results).utf8))
+            guard
+                FileManager.default.createFile(
+                    atPath: csv, contents: Data(CheckExperimentTable.csv(results, settings: settings).utf8))
             else { throw .input("IO_ERROR", "cannot write '\(csv)'") }
         }
         if json {

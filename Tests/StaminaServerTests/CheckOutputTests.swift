@@ -123,6 +123,20 @@ struct CheckOutputTests {
         #expect(text.stdout.contains("lambda\tProbability Minimum"))
     }
 
+    @Test func filterAnswersHaveTheirColumns() throws {
+        // n < 3 holds in three states (n >= 0 is inferred), all explored: count is exact; the
+        // initial state has n = 0, so the forall holds.
+        let output = try Self.run(
+            ["m.prism", "p.csl", "--const", "lambda=1:1:2", "--csv", "out.csv", "-q"],
+            files: ["m.prism": Self.birth, "p.csl": "filter(count, n<3)\nfilter(forall, n=0, \"init\")\n"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("lambda\tAnswer\n1\tCount: 3\n2\tCount: 3"), "\(output.stdout)")
+        #expect(output.stderr.contains(",error,verdict,filter\n"))
+        #expect(output.stderr.contains("1,\"filter(count, n<3)\",stateFormula,,,,true,computed,window,"))
+        #expect(output.stderr.components(separatedBy: ",,,Count: 3\n").count == 3, "\(output.stderr)")
+        #expect(output.stderr.components(separatedBy: ",,true,Result: true\n").count == 3, "\(output.stderr)")
+    }
+
     @Test func aServerJobWithConstantRangesGetsOneResultPerValuation() async throws {
         let server = try await RunningServer()
         let reply = try await server.json(
