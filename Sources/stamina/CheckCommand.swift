@@ -203,8 +203,14 @@ struct CheckCommand: AsyncParsableCommand {
                 report = try run.run(observer: reporter)
             } catch {
                 reporter.finishProgress()
-                throw CheckFailure(
+                var failure = CheckFailure(
                     kind: error.isInputError ? .input : .engine, code: error.code, message: error.description)
+                if case .unboundedVariableInInitBlock(_, let location?) = error {
+                    // Located like a parse error, so that the JSON's diagnostics point at it too.
+                    let message = error.description.dropFirst("\(location): ".count)
+                    failure.diagnostics = [(location.file, location.line, location.column, String(message))]
+                }
+                throw failure
             }
             reporter.finishProgress()
             // Exports are of the last valuation's model.

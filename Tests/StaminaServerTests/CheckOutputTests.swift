@@ -137,6 +137,21 @@ struct CheckOutputTests {
         #expect(output.stderr.components(separatedBy: ",,true,Result: true\n").count == 3, "\(output.stderr)")
     }
 
+    @Test func anInitBlockOverAnUnboundedVariableIsLocated() throws {
+        let model = "ctmc\nmodule m\n  x : int;\n  [] true -> 1 : (x'=x+1);\nendmodule\ninit x<=1 endinit\n"
+        let output = try Self.run(
+            ["m.prism", "p.csl", "--json", "-q"], files: ["m.prism": model, "p.csl": "P=? [ F<=1 x>=3 ]\n"])
+        #expect(output.status == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let error = try #require(json["error"] as? [String: Any])
+        #expect(error["code"] as? String == "UNBOUNDED_INIT")
+        let diagnostics = try #require(error["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?["file"] as? String == "m.prism")
+        #expect(diagnostics.first?["line"] as? Int == 3 && diagnostics.first?["column"] as? Int == 3)
+        #expect(output.stderr.contains("[ERROR]: m.prism:3:3: the init block constrains unbounded variable 'x'"))
+    }
+
     @Test func aServerJobWithConstantRangesGetsOneResultPerValuation() async throws {
         let server = try await RunningServer()
         let reply = try await server.json(
