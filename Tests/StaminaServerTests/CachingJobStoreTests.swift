@@ -129,7 +129,9 @@ struct CachingJobStoreTests {
             node.feed.yield(.job(id))
             let stream = Task { try await client.send(.get, "/v1/jobs/\(id)/events", headers: .bearer(token)) }
             _ = try await poll("the stream is subscribed") { node.store.hub.subscriberCount == 1 ? true : nil }
-            #expect(try await node.inner.appendEvents(id: id, attempt: claimed.attempts, [.init(kind: .log, line: "hello")]))
+            #expect(
+                try await node.inner.appendEvents(id: id, attempt: claimed.attempts, [.init(kind: .log, line: "hello")])
+            )
             node.feed.yield(.events(id))
             #expect(
                 try await node.inner.finish(

@@ -29,7 +29,10 @@ struct JobRecordCacheTests {
         cache.listeningStarted()
         var queries = 0
         for _ in 0..<3 {
-            #expect(Self.read(cache, "a") { queries += 1; return Self.job("a") }?.name == "job")
+            #expect(
+                Self.read(cache, "a") {
+                    queries += 1; return Self.job("a")
+                }?.name == "job")
         }
         #expect(queries == 1)
         #expect(cache.statistics == (hits: 2, misses: 1))
@@ -42,8 +45,14 @@ struct JobRecordCacheTests {
         _ = Self.read(cache, "b") { Self.job("b") }
         cache.invalidate(id: "a")
         #expect(Self.read(cache, "a") { Self.job("a", version: 1, name: "new") }?.name == "new")
-        #expect(Self.read(cache, "a") { Issue.record("queried a kept row"); return nil }?.name == "new")
-        #expect(Self.read(cache, "b") { Issue.record("queried a kept row"); return nil }?.name == "job")
+        #expect(
+            Self.read(cache, "a") {
+                Issue.record("queried a kept row"); return nil
+            }?.name == "new")
+        #expect(
+            Self.read(cache, "b") {
+                Issue.record("queried a kept row"); return nil
+            }?.name == "job")
     }
 
     /// The race: the query returns the old row, the change's notification arrives, and only then
@@ -60,7 +69,10 @@ struct JobRecordCacheTests {
         #expect(cache.count == 0)
         // A read that began after the invalidation stores what it read.
         cache.finishRead(try #require(late), record: Self.job("a", version: 1, name: "fresh"))
-        #expect(Self.read(cache, "a") { Issue.record("queried a kept row"); return nil }?.name == "fresh")
+        #expect(
+            Self.read(cache, "a") {
+                Issue.record("queried a kept row"); return nil
+            }?.name == "fresh")
     }
 
     @Test func anOlderVersionNeverReplacesANewerCopy() throws {
@@ -82,13 +94,21 @@ struct JobRecordCacheTests {
         cache.listeningLost()
         #expect(cache.count == 0)
         var queries = 0
-        for _ in 0..<2 { _ = Self.read(cache, "a") { queries += 1; return Self.job("a") } }
+        for _ in 0..<2 {
+            _ = Self.read(cache, "a") {
+                queries += 1; return Self.job("a")
+            }
+        }
         #expect(queries == 2)
         cache.listeningStarted()
         cache.finishRead(try #require(inFlight), record: Self.job("b"))
         #expect(cache.count == 0)
-        _ = Self.read(cache, "a") { queries += 1; return Self.job("a") }
-        _ = Self.read(cache, "a") { queries += 1; return Self.job("a") }
+        _ = Self.read(cache, "a") {
+            queries += 1; return Self.job("a")
+        }
+        _ = Self.read(cache, "a") {
+            queries += 1; return Self.job("a")
+        }
         #expect(queries == 3)
     }
 

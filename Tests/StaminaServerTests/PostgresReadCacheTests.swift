@@ -33,7 +33,9 @@ struct PostgresReadCacheTests {
         #expect(claimed.id == first.id)
         _ = try await poll("the claim's notification") { recorder.seen.contains(.job(first.id)) ? true : nil }
         let before = recorder.seen.count
-        #expect(try await store.heartbeat(id: first.id, attempt: 1, leaseUntil: Date() + 60) == .held(cancelRequested: false))
+        #expect(
+            try await store.heartbeat(id: first.id, attempt: 1, leaseUntil: Date() + 60)
+                == .held(cancelRequested: false))
         _ = try await store.rename(id: second.id, name: "renamed")
         _ = try await poll("the rename's notification") { recorder.seen.count > before ? true : nil }
         #expect(recorder.seen[before] == .job(second.id))
@@ -71,7 +73,9 @@ struct PostgresReadCacheTests {
         }
         _ = try await nodeB.delete(id: job.id)
         #expect(try await nodeB.job(id: job.id) == nil)
-        _ = try await poll("node A reads the delete", timeout: 5) { try await nodeA.job(id: job.id) == nil ? true : nil }
+        _ = try await poll("node A reads the delete", timeout: 5) {
+            try await nodeA.job(id: job.id) == nil ? true : nil
+        }
         await nodeA.close()
         await nodeB.close()
         await PostgresTestDatabase.drop(url)
@@ -122,7 +126,8 @@ struct PostgresReadCacheTests {
         relayed.port = relay.port
         let server = try await RunningServer(["database=\(PostgresJobStoreTests.plainURL(relayed))", "workers=0"])
         defer { server.stop() }
-        let submitted = try await server.json("POST", "/v1/jobs", ["model": TestModels.birthDeath, "properties": TestModels.birthDeathProperties])
+        let submitted = try await server.json(
+            "POST", "/v1/jobs", ["model": TestModels.birthDeath, "properties": TestModels.birthDeathProperties])
         #expect(submitted.status == 202)
         let id = try #require(submitted.object["id"] as? String)
         let token = try #require(submitted.object["token"] as? String)

@@ -602,7 +602,8 @@ public final class PostgresJobStore: JobStore {
     // MARK: plumbing
 
     private func run<Result: Sendable>(
-        limit: Duration = PostgresJobStore.queryTimeLimit, _ body: @escaping @Sendable (PostgresClient) async throws -> Result
+        limit: Duration = PostgresJobStore.queryTimeLimit,
+        _ body: @escaping @Sendable (PostgresClient) async throws -> Result
     ) async throws(StoreError) -> Result {
         let client = self.client
         do { return try await StoreDeadline.run(limit) { try await body(client) } } catch {
