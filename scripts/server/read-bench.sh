@@ -4,9 +4,11 @@
 # For each binary (e.g. a release build of main, then one of a branch): a server with workers=0 on
 # a fresh PostgreSQL database, then on a fresh SQLite data directory. Each gets one job, then
 #   - `wrk -t2 -c32` on GET /v1/jobs/{id} for S seconds (default 8): requests/s and p50/p99;
-#   - N idle event streams (default 1000) on that QUEUED job, held 10 s: the queries PostgreSQL
-#     counted meanwhile (pg_stat_database.xact_commit, less a 10 s baseline without streams), and
-#     the server's CPU time (user+sys) meanwhile.
+#   - N idle event streams (default 1000) on that QUEUED job, held 10 s: the transactions (each
+#     query of the store is one) PostgreSQL counted meanwhile (pg_stat_database.xact_commit, less a
+#     10 s baseline without streams), and the server's CPU time (user+sys) meanwhile. A backend
+#     reports its counts up to 10 s late when idle, so each window starts 11 s after the load
+#     before it.
 # PostgreSQL 15 comes from scripts/ci/postgres.sh (fsync on), on loopback, stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -78,6 +80,7 @@ measure() {  # $1 label, $2 database name or "", then the server is running on $
     # Idle event streams: baseline 10 s without streams, then 10 s with them.
     local before_q before_t after_q after_t baseline=""
     if [ -n "${database}" ]; then
+        sleep 11
         before_q=$(commits "${database}")
         sleep 10
         after_q=$(commits "${database}")
@@ -106,7 +109,7 @@ PY
     local client=$!
     for _ in $(seq 1 600); do [ -e "${work}/streams.ready" ] && break; sleep 0.1; done
     [ -e "${work}/streams.ready" ] || { echo "the ${streams} streams did not open"; exit 1; }
-    sleep 1
+    sleep 11
     before_t=$(cpu_ticks)
     [ -n "${database}" ] && before_q=$(commits "${database}")
     sleep 10
