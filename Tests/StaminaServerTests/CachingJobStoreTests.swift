@@ -23,7 +23,7 @@ struct CachingJobStoreTests {
 
         func listen() async throws {
             feed.yield(.listening)
-            _ = try await poll("listening") { store.cache.isListening ? true : nil }
+            _ = try await poll("listening", timeout: 60) { store.cache.isListening ? true : nil }
         }
 
         func newJob() async throws -> JobRecord {
@@ -41,7 +41,9 @@ struct CachingJobStoreTests {
         #expect(try await node.store.job(id: job.id)?.name == job.name)
         // ...until the notification arrives.
         node.feed.yield(.job(job.id))
-        _ = try await poll("the renamed job") { try await node.store.job(id: job.id)?.name == "elsewhere" ? true : nil }
+        _ = try await poll("the renamed job", timeout: 60) {
+            try await node.store.job(id: job.id)?.name == "elsewhere" ? true : nil
+        }
         #expect(node.store.cache.statistics.hits >= 1)
     }
 
@@ -74,7 +76,7 @@ struct CachingJobStoreTests {
         let job = try await node.newJob()
         _ = try await node.store.job(id: job.id)
         node.feed.yield(.lost)
-        _ = try await poll("not listening") { node.store.cache.isListening ? nil : true }
+        _ = try await poll("not listening", timeout: 60) { node.store.cache.isListening ? nil : true }
         #expect(node.store.cache.count == 0)
         // Changes made now are not notified; reads see them because they query.
         _ = try await node.inner.rename(id: job.id, name: "while deaf")
@@ -92,7 +94,7 @@ struct CachingJobStoreTests {
         let node = Node()
         try await node.listen()
         node.feed.finish()
-        _ = try await poll("not listening") { node.store.cache.isListening ? nil : true }
+        _ = try await poll("not listening", timeout: 60) { node.store.cache.isListening ? nil : true }
     }
 
     @Test func aSubscriptionRemembersAChangeThatCameWhileItWasBusy() async throws {
@@ -128,7 +130,9 @@ struct CachingJobStoreTests {
             let claimed = try #require(try await node.inner.claimNext(now: Date()))
             node.feed.yield(.job(id))
             let stream = Task { try await client.send(.get, "/v1/jobs/\(id)/events", headers: .bearer(token)) }
-            _ = try await poll("the stream is subscribed") { node.store.hub.subscriberCount == 1 ? true : nil }
+            _ = try await poll("the stream is subscribed", timeout: 60) {
+                node.store.hub.subscriberCount == 1 ? true : nil
+            }
             #expect(
                 try await node.inner.appendEvents(id: id, attempt: claimed.attempts, [.init(kind: .log, line: "hello")])
             )

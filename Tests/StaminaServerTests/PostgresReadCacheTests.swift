@@ -148,12 +148,12 @@ struct PostgresReadCacheTests {
 
         for outage in ["stopped", "silent"] {
             if outage == "stopped" { relay.cut() } else { relay.silence() }
-            let ready = try await expectPrompt("/readyz", status: 503, prompt: 4, within: 20)
+            let ready = try await expectPrompt("/readyz", status: 503, prompt: 8, within: 30)
             #expect(ready.header("Content-Type")?.hasPrefix("application/problem+json") == true, "\(outage)")
-            let read = try await expectPrompt("/v1/jobs/\(id)", status: 503, prompt: 8, within: 20)
+            let read = try await expectPrompt("/v1/jobs/\(id)", status: 503, prompt: 12, within: 30)
             #expect(read.header("Retry-After") != nil, "\(outage)")
             #expect(read.object["status"] as? Int == 503, "\(outage)")
-            let legacy = try await expectPrompt("/myjobs", status: 503, prompt: 8, within: 20)
+            let legacy = try await expectPrompt("/myjobs", status: 503, prompt: 12, within: 30)
             #expect(legacy.object["error"] is String, "\(outage): \(legacy.text)")
             relay.restore()
             _ = try await server.waitFor("/readyz after the \(outage) database is back", timeout: 60) {

@@ -15,6 +15,9 @@ public final class PostgresJobStore: JobStore {
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let name: String
+    /// When the database last answered a call of this store (or the listener's query): while
+    /// that was moments ago, a slow call is the database being busy, not gone.
+    private let lastAnswer = LastAnswer()
 
     /// Key of the advisory lock that serialises inserts (see `insert`).
     static let insertLockKey: Int64 = 0x5354_414D_0002
@@ -99,10 +102,13 @@ public final class PostgresJobStore: JobStore {
     }
 
     /// How long one call may take before its caller gets `StoreError.unavailable` (see
-    /// `StoreDeadline`); `/readyz`'s probe waits less, a pruning pass more.
+    /// `StoreDeadline`), unless the database answered another call within the last 3 s (then up
+    /// to `busyTimeLimit`); `/readyz`'s probe waits less, a pruning pass more.
     static let queryTimeLimit: Duration = .seconds(5)
     static let probeTimeLimit: Duration = .seconds(2)
     static let pruneTimeLimit: Duration = .seconds(60)
+    /// How long a call may wait while the database keeps answering others (busy, not gone).
+    static let busyTimeLimit: Duration = .seconds(60)
 
     // MARK: JobStore
 
@@ -467,11 +473,14 @@ public final class PostgresJobStore: JobStore {
         let (stream, continuation) = AsyncStream.makeStream(of: JobChange.self)
         let client = self.client
         let logger = self.logger
+        let lastAnswer = self.lastAnswer
         let listener = Task {
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
-                        try await Self.listenForChanges(on: connection, logger: logger) { continuation.yield($0) }
+                        try await Self.listenForChanges(on: connection, logger: logger, answered: lastAnswer) {
+                            continuation.yield($0)
+                        }
                     }
                 } catch {
                     if !Task.isCancelled {
@@ -489,8 +498,8 @@ public final class PostgresJobStore: JobStore {
         return stream
     }
 
-    /// When the listening connection last answered.
-    private final class LastAnswer: Sendable {
+    /// When a connection last answered.
+    final class LastAnswer: Sendable {
         private let instant = Mutex(ContinuousClock.now)
         func now() { instant.withLock { $0 = .now } }
         var silence: Duration { instant.withLock { $0 }.duration(to: .now) }
@@ -503,7 +512,8 @@ public final class PostgresJobStore: JobStore {
     /// every second and closes it once no answer came for `listenerSilenceLimit`: over a silent
     /// network a dead connection looks like a quiet database, and the node would keep stale copies.
     static func listenForChanges(
-        on connection: PostgresConnection, logger: Logger, report: @escaping @Sendable (JobChange) -> Void
+        on connection: PostgresConnection, logger: Logger, answered store: LastAnswer,
+        report: @escaping @Sendable (JobChange) -> Void
     ) async throws {
         let answered = LastAnswer()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -529,6 +539,7 @@ public final class PostgresJobStore: JobStore {
                                     try await Task.sleep(for: .seconds(1))
                                     for try await _ in try await connection.query("SELECT 1", logger: logger) {}
                                     answered.now()
+                                    store.now()
                                 }
                             }
                             // Any of them ending ends the listening.
@@ -606,7 +617,15 @@ public final class PostgresJobStore: JobStore {
         _ body: @escaping @Sendable (PostgresClient) async throws -> Result
     ) async throws(StoreError) -> Result {
         let client = self.client
-        do { return try await StoreDeadline.run(limit) { try await body(client) } } catch {
+        let lastAnswer = self.lastAnswer
+        do {
+            let result = try await StoreDeadline.run(
+                limit, hardLimit: max(limit, Self.busyTimeLimit),
+                isAnswering: { lastAnswer.silence < Self.listenerSilenceLimit }
+            ) { try await body(client) }
+            lastAnswer.now()
+            return result
+        } catch {
             throw Self.classify(error, database: name)
         }
     }

@@ -6,6 +6,10 @@ import Synchronization
 /// the work is cancelled and left to end on its own (a lease request leaves the pool's queue; a
 /// query in flight ends when its connection does). A timed-out write may still commit: the
 /// caller's retry finds it (idempotency keys, versions).
+///
+/// A database that is there but busy (calls queued behind a lock, a loaded machine) is not gone:
+/// while `isAnswering` holds (some call, or the listener's query, was answered moments ago) the
+/// limit is extended, up to `hardLimit`.
 enum StoreDeadline {
     struct Expired: Error {}
 
@@ -24,14 +28,19 @@ enum StoreDeadline {
     }
 
     static func run<Value: Sendable>(
-        _ limit: Duration, _ body: @escaping @Sendable () async throws -> Value
+        _ limit: Duration, hardLimit: Duration = .seconds(60), isAnswering: @escaping @Sendable () -> Bool = { false },
+        _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let race = Race<Value>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
                 race.waiting.withLock { $0 = continuation }
                 let timer = Task {
+                    let start = ContinuousClock.now
                     try? await Task.sleep(for: limit)
+                    while !Task.isCancelled, isAnswering(), start.duration(to: .now) < hardLimit {
+                        try? await Task.sleep(for: .milliseconds(250))
+                    }
                     if Task.isCancelled { return }
                     if race.finish(.failure(Expired())) { race.cancelWork() }
                 }
