@@ -22,7 +22,12 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     /// Each test on a database of its own (see PostgresTestDatabase); absent without the server.
     static let postgres: [StoreFactory] =
         PostgresTestDatabase.isConfigured
-        ? [StoreFactory(name: "PostgreSQL") { try await PostgresTestDatabase.store().0 }] : []
+        ? [
+            StoreFactory(name: "PostgreSQL") { try await PostgresTestDatabase.store().0 },
+            StoreFactory(name: "PostgreSQL, cached") {
+                await CachingJobStore.wrapping(try await PostgresTestDatabase.store().0)
+            },
+        ] : []
 
     var testDescription: String { name }
 }

@@ -88,6 +88,7 @@ struct APIError: Error, Sendable {
         switch error {
         case .ownerQuotaExceeded, .systemQuotaExceeded, .queuedQuotaExceeded: return .quota(error.description)
         case .database(let message): return .internal(message)
+        case .unavailable: return .unavailable("the database is not answering; try again shortly")
         case .damaged: return .unavailable("the database is damaged")
         case .newerSchema: return .unavailable("the database was written by a newer release")
         }

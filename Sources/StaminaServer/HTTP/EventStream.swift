@@ -6,10 +6,15 @@ import Hummingbird
 /// the store (the worker may run on another node). Every event's id is the cursor after it
 /// (`<state>.<log lines>.<event lines>`), so a client that reconnects with `Last-Event-ID`, to any
 /// API node, continues where it stopped. The stream ends once the job is terminal.
+///
+/// Where the store reports changes (PostgreSQL: `JobChangeHub`), a stream reads the store only when
+/// its job changed or got progress lines, so idle streams cost no query while the node listens;
+/// otherwise (SQLite, or a node not listening at the moment) it polls every `pollInterval`.
 struct EventStream: Sendable {
     let service: JobService
     static let pollInterval: Duration = .milliseconds(200)
-    static let heartbeatEvery = 75  // polls, ~15 s
+    /// A comment line after this long without an event, so proxies keep the connection open.
+    static let keepAliveInterval: Duration = .seconds(15)
 
     struct Cursor: Equatable, Sendable {
         var state: String = ""
@@ -35,8 +40,11 @@ struct EventStream: Sendable {
         let start = lastEventID.flatMap(Cursor.init) ?? Cursor()
         let service = self.service
         let body = ResponseBody { writer in
+            // Subscribed before the first read, so a change made while it reads wakes the next wait.
+            let subscription = service.subscribeToChanges(of: job)
+            defer { subscription?.cancel() }
             var cursor = start
-            var polls = 0
+            var lastWrite = ContinuousClock.now
             var current = job
             // Stored events already counted by the cursor are skipped once; after that only newer
             // sequences are read.
@@ -77,11 +85,13 @@ struct EventStream: Sendable {
                         "state", id: cursor.id,
                         data: "{\"state\":\"\(current.state.rawValue)\",\"failureReason\":\(reason)}")
                 }
-                polls += 1
-                if chunk.isEmpty, polls % Self.heartbeatEvery == 0 { chunk = ": keep-alive\n\n" }
-                if !chunk.isEmpty { try await writer.write(ByteBuffer(string: chunk)) }
+                if chunk.isEmpty, lastWrite.duration(to: .now) >= Self.keepAliveInterval { chunk = Self.keepAlive }
+                if !chunk.isEmpty {
+                    try await writer.write(ByteBuffer(string: chunk))
+                    lastWrite = .now
+                }
                 if current.state.isTerminal { break }
-                try await Task.sleep(for: Self.pollInterval)
+                try await Self.waitForChange(subscription, lastWrite: &lastWrite, writer: &writer)
                 guard let next = try await service.current(current) else { break }
                 current = next
             }
@@ -91,6 +101,29 @@ struct EventStream: Sendable {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .xAccelBuffering: "no"],
             body: body)
+    }
+
+    static let keepAlive = ": keep-alive\n\n"
+
+    /// Returns when the job may have changed: at once on a notification, or after `pollInterval`
+    /// while the node does not listen (or the store reports no changes). While it listens and
+    /// nothing changes, it only writes the keep-alive.
+    static func waitForChange(
+        _ subscription: JobChangeSubscription?, lastWrite: inout ContinuousClock.Instant,
+        writer: inout any ResponseBodyWriter
+    ) async throws {
+        if let subscription {
+            while subscription.isListening {
+                let quiet = keepAliveInterval - lastWrite.duration(to: .now)
+                if quiet <= .zero {
+                    try await writer.write(ByteBuffer(string: keepAlive))
+                    lastWrite = .now
+                    continue
+                }
+                if await subscription.next(timeout: quiet) == .changed { return }
+            }
+        }
+        try await Task.sleep(for: pollInterval)
     }
 
     static func event(_ type: String, id: String, data: String) -> String {

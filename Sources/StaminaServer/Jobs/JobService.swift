@@ -99,6 +99,12 @@ final class JobService: Sendable {
         do { return try await store.job(id: job.id) } catch { throw .store(error) }
     }
 
+    /// Wakes an event stream when its job changes on any node; nil where the store reports no
+    /// changes (one process owns it), and the stream polls.
+    func subscribeToChanges(of job: JobRecord) -> JobChangeSubscription? {
+        (store as? CachingJobStore)?.hub.subscribe(id: job.id)
+    }
+
     // MARK: listings
 
     /// One page of the owner's jobs (nil: every owner's), newest first; `before` is the

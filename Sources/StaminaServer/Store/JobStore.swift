@@ -131,6 +131,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case systemQuotaExceeded(limit: Int)
     case queuedQuotaExceeded(limit: Int)
     case database(String)
+    /// The database did not answer in time or could not be reached (it may be back soon).
+    case unavailable(String)
     /// The integrity check at start found damage; the server refuses to start on it.
     case damaged(path: String, problems: String)
     /// The database was written by a newer release (its schema version is past this binary's).
@@ -150,6 +152,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
                 (see README, "Backups"), or move the damaged file away to start with an empty store.
                 """
         case .database(let message): return "database error: \(message)"
+        case .unavailable(let message): return "database unavailable: \(message)"
         case .newerSchema(let database, let found, let supported):
             return """
                 the database \(database) has schema version \(found), but this stamina knows versions up to \

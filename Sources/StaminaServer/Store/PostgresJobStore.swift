@@ -1,17 +1,23 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The shared store for several nodes: one PostgreSQL database reached through a connection pool
 /// (`PostgresClient`, whose `run()` this store drives in a task of its own until `close()`). Every
 /// racing state change is one statement; claims lock the row they take with `FOR UPDATE SKIP
 /// LOCKED`, so concurrent workers on any node never take one job twice nor wait for each other.
-/// Nothing is cached: other nodes write too, so every read asks the database.
+/// Nothing is cached here: a node keeps its copies of job rows in `CachingJobStore`, which
+/// `jobChanges` tells of every change. Every call has a time limit (`queryTimeLimit`), so a
+/// database that went away costs a caller a few seconds and a clear `StoreError.unavailable`.
 public final class PostgresJobStore: JobStore {
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let name: String
+    /// When the database last answered a call of this store (or the listener's query): while
+    /// that was moments ago, a slow call is the database being busy, not gone.
+    private let lastAnswer = LastAnswer()
 
     /// Key of the advisory lock that serialises inserts (see `insert`).
     static let insertLockKey: Int64 = 0x5354_414D_0002
@@ -64,6 +70,13 @@ public final class PostgresJobStore: JobStore {
     /// and SQLSTATE are what an operator needs, and they hold no bound values.
     static func classify(_ error: any Error, database: String) -> StoreError {
         if let error = error as? StoreError { return error }
+        if error is StoreDeadline.Expired { return .unavailable("\(database): no answer within the time limit") }
+        if let error = error as? PSQLError, isConnectionLoss(error) {
+            let message = error.serverInfo?[.message].map { ": \($0)" } ?? ""
+            return .unavailable("\(database): the connection failed (\(error.code)\(message))")
+        }
+        // The pool's circuit breaker: no connection could be made for a while.
+        if "\(type(of: error))" == "ConnectionPoolError" { return .unavailable("\(database): \(error)") }
         if let error = error as? PostgresTransactionError {
             if let inner = error.closureError ?? error.beginError ?? error.commitError {
                 return classify(inner, database: database)
@@ -79,6 +92,23 @@ public final class PostgresJobStore: JobStore {
         }
         return .database("\(database): \(error)")
     }
+
+    /// The server is unreachable, shutting down or refusing connections (SQLSTATE classes 08 and
+    /// 57P), as opposed to a statement it refused.
+    static func isConnectionLoss(_ error: PSQLError) -> Bool {
+        if let state = error.serverInfo?[.sqlState] { return state.hasPrefix("08") || state.hasPrefix("57P") }
+        return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(
+            error.code)
+    }
+
+    /// How long one call may take before its caller gets `StoreError.unavailable` (see
+    /// `StoreDeadline`), unless the database answered another call within the last 3 s (then up
+    /// to `busyTimeLimit`); `/readyz`'s probe waits less, a pruning pass more.
+    static let queryTimeLimit: Duration = .seconds(5)
+    static let probeTimeLimit: Duration = .seconds(2)
+    static let pruneTimeLimit: Duration = .seconds(60)
+    /// How long a call may wait while the database keeps answering others (busy, not gone).
+    static let busyTimeLimit: Duration = .seconds(60)
 
     // MARK: JobStore
 
@@ -302,7 +332,7 @@ public final class PostgresJobStore: JobStore {
     /// finds it taken skips its pass (the other node is doing the same work).
     public func prune(finishedBefore cutoff: Date, tombstoneLog: String) async throws(StoreError) -> [String] {
         let logger = self.logger
-        return try await run { client in
+        return try await run(limit: Self.pruneTimeLimit) { client in
             try await client.withTransaction(logger: logger) { connection in
                 let locked = try await connection.query(
                     "SELECT pg_try_advisory_xact_lock(\(Self.pruneLockKey))", logger: logger)
@@ -432,6 +462,98 @@ public final class PostgresJobStore: JobStore {
         return stream
     }
 
+    /// The channels the triggers of schema version 3 notify (see `JobChange`): a job's row changed
+    /// its version or went; progress lines were appended to a job.
+    static let jobChannel = "stamina_job"
+    static let jobEventsChannel = "stamina_job_events"
+
+    /// Changes made on any node, as the triggers notify them, on one pooled connection that listens
+    /// on both channels. After a failure it reports `.lost` and listens again a second later.
+    public func jobChanges() async -> AsyncStream<JobChange> {
+        let (stream, continuation) = AsyncStream.makeStream(of: JobChange.self)
+        let client = self.client
+        let logger = self.logger
+        let lastAnswer = self.lastAnswer
+        let listener = Task {
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await Self.listenForChanges(on: connection, logger: logger, answered: lastAnswer) {
+                            continuation.yield($0)
+                        }
+                    }
+                } catch {
+                    if !Task.isCancelled {
+                        logger.notice(
+                            "listening for job changes failed; reads skip the cache until it listens again",
+                            metadata: ["error": "\(Self.classify(error, database: ""))"])
+                    }
+                }
+                continuation.yield(.lost)
+                try? await Task.sleep(for: .seconds(1))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in listener.cancel() }
+        return stream
+    }
+
+    /// When a connection last answered.
+    final class LastAnswer: Sendable {
+        private let instant = Mutex(ContinuousClock.now)
+        func now() { instant.withLock { $0 = .now } }
+        var silence: Duration { instant.withLock { $0 }.duration(to: .now) }
+    }
+
+    /// How long the listening connection may go without answering before it is given up.
+    static let listenerSilenceLimit: Duration = .seconds(3)
+
+    /// Listens on both channels until the connection fails. It asks the connection a trivial query
+    /// every second and closes it once no answer came for `listenerSilenceLimit`: over a silent
+    /// network a dead connection looks like a quiet database, and the node would keep stale copies.
+    static func listenForChanges(
+        on connection: PostgresConnection, logger: Logger, answered store: LastAnswer,
+        report: @escaping @Sendable (JobChange) -> Void
+    ) async throws {
+        let answered = LastAnswer()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(250))
+                    if answered.silence > listenerSilenceLimit {
+                        try? await connection.close()
+                        throw StoreError.unavailable("the listening connection did not answer for 3 s")
+                    }
+                }
+            }
+            group.addTask {
+                try await connection.listen(on: jobChannel) { jobs in
+                    try await connection.listen(on: jobEventsChannel) { events in
+                        answered.now()
+                        report(.listening)
+                        try await withThrowingTaskGroup(of: Void.self) { streams in
+                            streams.addTask { for try await change in jobs { report(.job(change.payload)) } }
+                            streams.addTask { for try await change in events { report(.events(change.payload)) } }
+                            streams.addTask {
+                                while true {
+                                    try await Task.sleep(for: .seconds(1))
+                                    for try await _ in try await connection.query("SELECT 1", logger: logger) {}
+                                    answered.now()
+                                    store.now()
+                                }
+                            }
+                            // Any of them ending ends the listening.
+                            try await streams.next()
+                            streams.cancelAll()
+                        }
+                    }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
     public func job(owner: String, idempotencyKey: String) async throws(StoreError) -> JobRecord? {
         try await records(
             "SELECT \(unescaped: Self.columns) FROM jobs WHERE owner = \(owner) AND idempotency_key = \(idempotencyKey)"
@@ -480,7 +602,7 @@ public final class PostgresJobStore: JobStore {
             """
             INSERT INTO probe (id, at) VALUES (1, \(now.timeIntervalSince1970))
             ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at RETURNING 'ok'
-            """)
+            """, limit: Self.probeTimeLimit)
     }
 
     public func close() async {
@@ -490,10 +612,22 @@ public final class PostgresJobStore: JobStore {
 
     // MARK: plumbing
 
-    private func run<Result: Sendable>(_ body: (PostgresClient) async throws -> Result) async throws(StoreError)
-        -> Result
-    {
-        do { return try await body(client) } catch { throw Self.classify(error, database: name) }
+    private func run<Result: Sendable>(
+        limit: Duration = PostgresJobStore.queryTimeLimit,
+        _ body: @escaping @Sendable (PostgresClient) async throws -> Result
+    ) async throws(StoreError) -> Result {
+        let client = self.client
+        let lastAnswer = self.lastAnswer
+        do {
+            let result = try await StoreDeadline.run(
+                limit, hardLimit: max(limit, Self.busyTimeLimit),
+                isAnswering: { lastAnswer.silence < Self.listenerSilenceLimit }
+            ) { try await body(client) }
+            lastAnswer.now()
+            return result
+        } catch {
+            throw Self.classify(error, database: name)
+        }
     }
 
     private func records(_ query: PostgresQuery) async throws(StoreError) -> [JobRecord] {
@@ -502,9 +636,11 @@ public final class PostgresJobStore: JobStore {
     }
 
     /// The first column of every row, as text.
-    private func strings(_ query: PostgresQuery) async throws(StoreError) -> [String] {
+    private func strings(_ query: PostgresQuery, limit: Duration = PostgresJobStore.queryTimeLimit)
+        async throws(StoreError) -> [String]
+    {
         let logger = self.logger
-        return try await run { client in
+        return try await run(limit: limit) { client in
             var values: [String] = []
             for try await (value) in try await client.query(query, logger: logger).decode(String.self) {
                 values.append(value)

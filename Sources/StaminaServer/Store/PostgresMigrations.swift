@@ -79,6 +79,43 @@ enum PostgresMigrations {
                     data BYTEA NOT NULL, PRIMARY KEY (job_id, name))
                 """,
             ]),
+        // Change notifications for the nodes' read caches and event streams (`JobChange`), sent by
+        // triggers so that no write path can forget one. A job row notifies `stamina_job` when its
+        // version changes (not on a lease renewal, which changes no version) or when it is deleted;
+        // appended progress lines notify `stamina_job_events` once per job and statement.
+        // PostgreSQL delivers a notification only after its transaction commits, and drops
+        // duplicates within one transaction.
+        Migration(
+            version: 3,
+            statements: [
+                """
+                CREATE FUNCTION stamina_notify_job() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF TG_OP = 'DELETE' THEN
+                    PERFORM pg_notify('stamina_job', OLD.id);
+                    RETURN OLD;
+                  END IF;
+                  PERFORM pg_notify('stamina_job', NEW.id);
+                  RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER jobs_notify_change AFTER UPDATE ON jobs FOR EACH ROW
+                WHEN (OLD.version IS DISTINCT FROM NEW.version) EXECUTE FUNCTION stamina_notify_job()
+                """,
+                "CREATE TRIGGER jobs_notify_delete AFTER DELETE ON jobs FOR EACH ROW EXECUTE FUNCTION stamina_notify_job()",
+                """
+                CREATE FUNCTION stamina_notify_job_events() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  PERFORM pg_notify('stamina_job_events', job_id) FROM (SELECT DISTINCT job_id FROM added) AS jobs;
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER job_events_notify AFTER INSERT ON job_events REFERENCING NEW TABLE AS added
+                FOR EACH STATEMENT EXECUTE FUNCTION stamina_notify_job_events()
+                """,
+            ]),
     ]
     static var latest: Int { all.last?.version ?? 0 }
 
