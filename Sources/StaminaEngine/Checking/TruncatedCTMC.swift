@@ -25,6 +25,20 @@ struct TruncatedCTMC {
     /// Number of transitions, not counting the sink's.
     var transitionCount: Int { rates.entryCount }
 
+    /// The whole model without a copy: when every state is expanded in index order the explored
+    /// rows are the matrix and are moved into it (`ExploredGraph.takeRows`); the graph is final
+    /// afterwards. Nil when the graph is not in that shape (then `build` copies).
+    static func takeComplete(from explorer: Explorer) -> TruncatedCTMC? {
+        let graph = explorer.graph
+        let n = graph.stateCount
+        guard let rows = graph.takeRows() else { return nil }
+        var deadlock = [Bool](repeating: false, count: n)
+        for state in 0..<n where graph.isDeadlock(state) { deadlock[state] = true }
+        return TruncatedCTMC(
+            rates: SparseMatrix(rowStart: rows.rowStart, columns: rows.columns, values: rows.values), stateCount: n,
+            frontierCount: 0, deadlock: deadlock, isComplete: true)
+    }
+
     static func build(from explorer: Explorer) throws(EngineError) -> TruncatedCTMC {
         let graph = explorer.graph
         precondition(!graph.transitionsReleased, "the explored transitions were released")

@@ -43,6 +43,36 @@ final class ExploredGraph {
         rowLength.release()
     }
 
+    /// The transitions as compressed sparse rows (`rowStart` with `stateCount + 2` entries: one more
+    /// empty row for the truncated CTMC's sink), when every state is expanded and the rows lie in
+    /// index order, as a complete exploration from scratch leaves them: they are already the
+    /// matrix, so they are moved (`FlatBuffer.drain`) instead of copied, and the graph never holds
+    /// them next to their copy. The graph is final afterwards, as after `releaseTransitions`.
+    /// Nil (and nothing changed) when the rows are not in that shape.
+    func takeRows() -> (rowStart: [Int], columns: [Int32], values: [Double])? {
+        let n = stateCount
+        guard !transitionsReleased, expandedCount == n else { return nil }
+        var next = 0
+        for state in 0..<n {
+            guard rowStart[state] == next else { return nil }
+            next += Int(rowLength[state])
+        }
+        guard next == columns.count, next == values.count else { return nil }
+        let starts = [Int](unsafeUninitializedCapacity: n + 2) { buffer, initialized in
+            for state in 0..<n { buffer[state] = rowStart[state] }
+            buffer[n] = next
+            buffer[n + 1] = next
+            initialized = n + 2
+        }
+        // Per-state data first, so that the transitions move with as little else resident as can be.
+        pi.release()
+        rowStart.release()
+        rowLength.release()
+        releasedTransitionCount = next
+        transitionsReleased = true
+        return (starts, columns.drain(), values.drain())
+    }
+
     @inline(__always)
     func isExpanded(_ state: Int) -> Bool { flags[state] & Self.expandedFlag != 0 }
 

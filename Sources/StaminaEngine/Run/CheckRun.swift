@@ -249,6 +249,16 @@ public final class CheckRun {
     /// the largest models then run next to one copy, not two.
     func currentCTMC() throws(EngineError) -> TruncatedCTMC {
         if let completeCTMC { return completeCTMC }
+        let graph = explorer.graph
+        if settings.exact && graph.expandedCount == graph.stateCount {
+            // The whole model: nothing will be looked up or added any more, and the explored rows
+            // become the matrix without a copy.
+            graph.store.releaseIndex()
+            if let ctmc = TruncatedCTMC.takeComplete(from: explorer) {
+                completeCTMC = ctmc
+                return ctmc
+            }
+        }
         let ctmc = try TruncatedCTMC.build(from: explorer)
         if settings.exact && ctmc.isComplete {
             completeCTMC = ctmc
