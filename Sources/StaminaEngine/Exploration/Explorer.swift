@@ -158,8 +158,9 @@ final class Explorer {
         while absorbingCache.count <= state { absorbingCache.append(0) }
         let cached = absorbingCache[state]
         if cached != 0 { return cached == 2 }
-        let holds = try predicates.bool(
-            predicate, on: graph.store.state(state), context: "the property's truncation predicate")
+        let holds = try graph.store.withState(state) { (words) throws(EngineError) in
+            try predicates.bool(predicate, on: words, context: "the property's truncation predicate")
+        }
         absorbingCache[state] = holds ? 2 : 1
         return holds
     }

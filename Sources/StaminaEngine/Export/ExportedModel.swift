@@ -21,7 +21,7 @@ public struct ExportedModel {
     }
 
     private func valuation(_ state: Int) -> String {
-        explorer.layout.describe(explorer.graph.store.state(state))
+        explorer.graph.store.withState(state) { explorer.layout.describe($0) }
     }
 
     public func writeDot(to output: inout some TextOutputStream) {

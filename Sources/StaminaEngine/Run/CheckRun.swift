@@ -254,6 +254,7 @@ public final class CheckRun {
             // The whole model: nothing will be looked up or added any more, and the explored rows
             // become the matrix without a copy.
             graph.store.releaseIndex()
+            if let bits = layout.oneWordBits { graph.store.narrow(toBits: bits) }
             if let ctmc = TruncatedCTMC.takeComplete(from: explorer) {
                 completeCTMC = ctmc
                 return ctmc
@@ -284,7 +285,7 @@ public final class CheckRun {
         try addFilter(&report, plan: plan, ctmc: ctmc)
     }
 
-    func describe(_ state: Int) -> String { layout.describe(explorer.graph.store.state(state)) }
+    func describe(_ state: Int) -> String { explorer.graph.store.withState(state) { layout.describe($0) } }
 
     /// `allStates`: also the bounds from every state, when the solver gives them at once.
     func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, from initialState: Int? = nil, allStates: Bool = false)

@@ -65,6 +65,17 @@ final class FlatBuffer<Element: BitwiseCopyable> {
         base = raw.bindMemory(to: Element.self, capacity: capacity)
     }
 
+    /// Gives back the capacity beyond `count`.
+    func shrinkToFit() {
+        let newCapacity = Swift.max(count, 16)
+        guard newCapacity < capacity else { return }
+        guard let raw = realloc(base, newCapacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory shrinking to \(newCapacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: newCapacity)
+        capacity = newCapacity
+    }
+
     var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// Moves the elements into an array and empties the buffer, giving back each page of the
