@@ -78,6 +78,26 @@ import Testing
         for (index, values) in valuations.enumerated() {
             #expect(variables.indices.map { layout.value($0, in: store.state(index)) } == values)
         }
+        // One-word states are then packed into the bits their fields take, read through
+        // `withState` (nested, as PRISM's state order compares two).
+        guard let bits = layout.oneWordBits else { return }
+        store.narrow(toBits: bits)
+        #expect(store.narrowBits == bits)
+        let packedWords = max((valuations.count * bits + 63) / 64, 16)
+        #expect(store.allocatedBytes <= packedWords * 8 + MemoryLayout<StateStore.Slot>.stride)
+        for (index, values) in valuations.enumerated() {
+            let other = (index * 7919 + 1) % valuations.count
+            let (read, otherRead) = store.withState(index) { state in
+                store.withState(other) { otherState in
+                    (
+                        variables.indices.map { layout.value($0, in: state) },
+                        variables.indices.map { layout.value($0, in: otherState) }
+                    )
+                }
+            }
+            #expect(read == values)
+            #expect(otherRead == valuations[other])
+        }
     }
 
     @Test func oneWordStatesRoundTripAtTheirEdges() {
@@ -86,6 +106,8 @@ import Testing
             Self.variable("wide", -1_000_000, 1_000_000),
         ]
         #expect(StateLayout(variables: variables).wordCount == 1)
+        // 1 + 3 + 10 + 21 bits: states straddle the packed words.
+        #expect(StateLayout(variables: variables).oneWordBits == 35)
         Self.roundTrip(variables, count: 60_000, seed: 1)
     }
 
@@ -149,8 +171,12 @@ import Testing
         #expect(taken.rates.rowStart == copy.rates.rowStart)
         #expect(taken.rates.columns == copy.rates.columns)
         #expect(taken.rates.values == copy.rates.values)
+        #expect(taken.deadlockStates == copy.deadlockStates)
         #expect(taken.deadlock == copy.deadlock)
-        #expect(taken.deadlock.contains(true))
+        #expect(!taken.deadlockStates.isEmpty)
+        for state in 0..<taken.stateCount { #expect(taken.isDeadlock(state) == copy.deadlock[state]) }
+        #expect(moved.explorer.graph.isFinal)
+        #expect(moved.explorer.graph.isInitial(0) && !moved.explorer.graph.isInitial(1))
         #expect(taken.isComplete && copy.isComplete && taken.frontierCount == 0)
         #expect(moved.explorer.graph.transitionsReleased)
         #expect(moved.explorer.graph.transitionCount == transitions)

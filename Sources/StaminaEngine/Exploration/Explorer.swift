@@ -184,6 +184,7 @@ final class Explorer {
     /// `LeakingFrontier`) whatever their pi, then their new successors breadth-first, `limit`
     /// expansions in all. Property-absorbing states stay unexpanded.
     func expandAround(_ seeds: [Int], limit: Int) throws(EngineError) {
+        precondition(!graph.isFinal, "a final graph is not explored further")
         var queue = seeds
         var head = 0
         var expanded = 0
@@ -204,6 +205,8 @@ final class Explorer {
 
     /// Expands every state (breadth-first by index), ignoring kappa and predicates.
     func exploreAll() throws(EngineError) {
+        // A final graph (`ExploredGraph.takeRows`) is the whole model, and its flags are gone.
+        if graph.isFinal { return }
         // A limit may stop this halfway: the states found meanwhile must stay on the frontier.
         defer {
             frontier = (0..<graph.stateCount).compactMap { graph.isExpanded($0) ? nil : Int32($0) }
@@ -217,6 +220,7 @@ final class Explorer {
 
     /// One truncation pass; it stops early when `budget` runs out (`budget.exhausted`).
     func explore(method: ExplorationMethod, kappa: Double, budget: inout ExpansionBudget) throws(EngineError) {
+        precondition(!graph.isFinal, "a final graph is not explored further")
         currentKappa = kappa
         switch method {
         case .iterative: try iterativePass(kappa: kappa, budget: &budget)
