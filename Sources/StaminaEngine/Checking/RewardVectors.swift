@@ -30,25 +30,26 @@ struct RewardVectors {
         var stateOnly = [Double](repeating: 0, count: n + 1)
         var withTransitions = [Double](repeating: 0, count: n + 1)
         for state in 0..<n {
-            let words = store.state(state)
-            var value = 0.0
-            for item in structure.stateRewards
-            where try evaluator.bool(item.guardExpression, on: words, context: "a reward guard") {
-                value += try evaluator.double(item.value, on: words, context: "a state reward")
-            }
-            stateOnly[state] = value
-            if !structure.transitionRewards.isEmpty {
-                let count = try explorer.generator.generate(words)
-                for item in structure.transitionRewards
+            try store.withState(state) { (words) throws(EngineError) in
+                var value = 0.0
+                for item in structure.stateRewards
                 where try evaluator.bool(item.guardExpression, on: words, context: "a reward guard") {
-                    let impulse = try evaluator.double(item.value, on: words, context: "a transition reward")
-                    for k in 0..<count where groups[Int(explorer.generator.groupOfTransition[k])].action == item.action
-                    {
-                        value += explorer.generator.rates[k] * impulse
+                    value += try evaluator.double(item.value, on: words, context: "a state reward")
+                }
+                stateOnly[state] = value
+                if !structure.transitionRewards.isEmpty {
+                    let count = try explorer.generator.generate(words)
+                    for item in structure.transitionRewards
+                    where try evaluator.bool(item.guardExpression, on: words, context: "a reward guard") {
+                        let impulse = try evaluator.double(item.value, on: words, context: "a transition reward")
+                        for k in 0..<count
+                        where groups[Int(explorer.generator.groupOfTransition[k])].action == item.action {
+                            value += explorer.generator.rates[k] * impulse
+                        }
                     }
                 }
+                withTransitions[state] = value
             }
-            withTransitions[state] = value
         }
         return RewardVectors(stateOnly: stateOnly, withTransitions: withTransitions)
     }

@@ -24,7 +24,9 @@ struct StateSets {
             let evaluator = explorer.predicates
             let store = explorer.graph.store
             for state in 0..<n {
-                result[state] = try evaluator.bool(compiled, on: store.state(state), context: "a property")
+                result[state] = try store.withState(state) { (words) throws(EngineError) in
+                    try evaluator.bool(compiled, on: words, context: "a property")
+                }
             }
             return result
         case .initial:

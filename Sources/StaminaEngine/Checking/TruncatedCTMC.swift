@@ -17,20 +17,50 @@ struct TruncatedCTMC {
     var sink: Int { stateCount }
     /// Frontier states (their unknown successors lead to the sink).
     var frontierCount: Int
-    /// Deadlock flags (sink excluded), known for expanded and frontier states.
-    var deadlock: [Bool]
+    /// Deadlock states (sink excluded), ascending, known for expanded and frontier states: a list,
+    /// not a flag per state, since most models have few.
+    var deadlockStates: [Int32]
     /// Whether no state leads to the sink: the chain is the whole model.
     var isComplete: Bool
 
     /// Number of transitions, not counting the sink's.
     var transitionCount: Int { rates.entryCount }
 
+    /// Deadlock flags (sink excluded).
+    var deadlock: [Bool] {
+        var flags = [Bool](repeating: false, count: stateCount)
+        for state in deadlockStates { flags[Int(state)] = true }
+        return flags
+    }
+
+    func isDeadlock(_ state: Int) -> Bool {
+        var low = 0
+        var high = deadlockStates.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Int(deadlockStates[middle]) < state { low = middle + 1 } else { high = middle }
+        }
+        return low < deadlockStates.count && Int(deadlockStates[low]) == state
+    }
+
+    /// The whole model without a copy: when every state is expanded in index order the explored
+    /// rows are the matrix and are moved into it (`ExploredGraph.takeRows`); the graph is final
+    /// afterwards. Nil when the graph is not in that shape (then `build` copies).
+    static func takeComplete(from explorer: Explorer) -> TruncatedCTMC? {
+        let graph = explorer.graph
+        let n = graph.stateCount
+        guard let rows = graph.takeRows() else { return nil }
+        return TruncatedCTMC(
+            rates: SparseMatrix(rowStart: rows.rowStart, columns: rows.columns, values: rows.values), stateCount: n,
+            frontierCount: 0, deadlockStates: rows.deadlocks, isComplete: true)
+    }
+
     static func build(from explorer: Explorer) throws(EngineError) -> TruncatedCTMC {
         let graph = explorer.graph
         precondition(!graph.transitionsReleased, "the explored transitions were released")
         let n = graph.stateCount
         var builder = SparseMatrixBuilder(expectedRows: n + 1, expectedEntries: graph.transitionCount + n / 4)
-        var deadlock = [Bool](repeating: false, count: n)
+        var deadlockStates: [Int32] = []
         var frontierCount = 0
         var sinkTransitions = 0
         let generator = explorer.generator
@@ -43,12 +73,12 @@ struct TruncatedCTMC {
                 for position in begin..<(begin + Int(graph.rowLength[state])) {
                     builder.append(column: graph.columns[position], value: graph.values[position])
                 }
-                deadlock[state] = graph.isDeadlock(state)
+                if graph.isDeadlock(state) { deadlockStates.append(Int32(state)) }
             } else if try !explorer.isAbsorbing(state) {
                 frontierCount += 1
                 let count = try generator.generate(graph.store.state(state))
                 if count == 0 {
-                    deadlock[state] = true
+                    deadlockStates.append(Int32(state))
                     builder.append(column: Int32(state), value: 1)
                 } else {
                     rowColumns.removeAll(keepingCapacity: true)
@@ -77,7 +107,7 @@ struct TruncatedCTMC {
         }
         builder.finishRow()
         return TruncatedCTMC(
-            rates: builder.build(), stateCount: n, frontierCount: frontierCount, deadlock: deadlock,
+            rates: builder.build(), stateCount: n, frontierCount: frontierCount, deadlockStates: deadlockStates,
             isComplete: sinkTransitions == 0 && frontierCount == 0 && graph.expandedCount == n)
     }
 }

@@ -20,6 +20,9 @@ final class ExploredGraph {
     /// Whether `columns` and `values` were freed (`releaseTransitions`): the graph is final then.
     private(set) var transitionsReleased = false
     private var releasedTransitionCount = 0
+    /// Whether the flags were freed too (`takeRows`): every state is expanded; `isExpanded` and
+    /// `isDeadlock` may not be asked any more (the matrix's owner has the deadlocks).
+    private(set) var isFinal = false
 
     init(wordCount: Int) {
         store = StateStore(wordCount: wordCount)
@@ -43,14 +46,50 @@ final class ExploredGraph {
         rowLength.release()
     }
 
+    /// The transitions as compressed sparse rows (`rowStart` with `stateCount + 2` entries: one more
+    /// empty row for the truncated CTMC's sink), when every state is expanded and the rows lie in
+    /// index order, as a complete exploration from scratch leaves them: they are already the
+    /// matrix, so they are moved (`FlatBuffer.drain`) instead of copied, and the graph never holds
+    /// them next to their copy. The graph is final afterwards, as after `releaseTransitions`.
+    /// Nil (and nothing changed) when the rows are not in that shape.
+    /// The flags go too: every state is expanded then, and the deadlocks are returned as a list.
+    func takeRows() -> (rowStart: [Int], columns: [Int32], values: [Double], deadlocks: [Int32])? {
+        let n = stateCount
+        guard !transitionsReleased, expandedCount == n else { return nil }
+        var next = 0
+        for state in 0..<n {
+            guard rowStart[state] == next else { return nil }
+            next += Int(rowLength[state])
+        }
+        guard next == columns.count, next == values.count else { return nil }
+        let starts = [Int](unsafeUninitializedCapacity: n + 2) { buffer, initialized in
+            for state in 0..<n { buffer[state] = rowStart[state] }
+            buffer[n] = next
+            buffer[n + 1] = next
+            initialized = n + 2
+        }
+        var deadlocks: [Int32] = []
+        for state in 0..<n where isDeadlock(state) { deadlocks.append(Int32(state)) }
+        // Per-state data first, so that the transitions move with as little else resident as can be.
+        flags.release()
+        isFinal = true
+        pi.release()
+        rowStart.release()
+        rowLength.release()
+        releasedTransitionCount = next
+        transitionsReleased = true
+        return (starts, columns.drain(), values.drain(), deadlocks)
+    }
+
     @inline(__always)
     func isExpanded(_ state: Int) -> Bool { flags[state] & Self.expandedFlag != 0 }
 
     @inline(__always)
     func isDeadlock(_ state: Int) -> Bool { flags[state] & Self.deadlockFlag != 0 }
 
-    @inline(__always)
-    func isInitial(_ state: Int) -> Bool { flags[state] & Self.initialFlag != 0 }
+    func isInitial(_ state: Int) -> Bool {
+        isFinal ? initialStates.contains(state) : flags[state] & Self.initialFlag != 0
+    }
 
     /// Registers per-state data for a state the store just numbered.
     @inline(__always)

@@ -34,7 +34,9 @@ final class Explorer {
 
     /// Unexpanded states (some may be absorbing for the current property).
     var frontier: [Int32] = []
-    /// Per state: 0 unknown, 1 not absorbing, 2 absorbing, for `settings.absorbing`.
+    /// Per state: 0 unknown, 1 not absorbing, 2 absorbing, for `settings.absorbing`; it grows only
+    /// as far as states are asked about (never without a predicate: a byte a state saved in
+    /// exact mode).
     private let absorbingCache = FlatBuffer<UInt8>(capacity: 1 << 12)
     private let visitStamp = FlatBuffer<UInt32>(capacity: 16)
     private var pass: UInt32 = 0
@@ -44,6 +46,7 @@ final class Explorer {
     private(set) var touchSink: UInt32 = 0
 
     init(model: CompiledModel, initialStates: [[UInt64]], settings: ExplorationSettings) throws(EngineError) {
+        _ = LargeBlocks.returnedWhenFreed
         layout = model.layout
         wordCount = model.layout.wordCount
         graph = ExploredGraph(wordCount: wordCount)
@@ -59,7 +62,6 @@ final class Explorer {
             graph.pi[index] = mass
             graph.initialStates.append(index)
             frontier.append(Int32(index))
-            absorbingCache.append(0)
         }
     }
 
@@ -86,10 +88,7 @@ final class Explorer {
                 let (index, isNew) = graph.store.findOrInsert(targets + k * wordCount)
                 if isNew {
                     graph.appendStateData()
-                    if trackFrontier {
-                        frontier.append(Int32(index))
-                        absorbingCache.append(0)
-                    }
+                    if trackFrontier { frontier.append(Int32(index)) }
                 }
                 let column = Int32(truncatingIfNeeded: index)
                 var merged = false
@@ -149,8 +148,8 @@ final class Explorer {
     /// Runs what follows under `settings` (a refinement loop's own, handed over whole).
     func use(_ settings: ExplorationSettings) {
         self.settings = settings
-        while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
-        for index in 0..<absorbingCache.count { absorbingCache[index] = 0 }
+        // Refilled on demand by `isAbsorbing`: without a predicate it stays empty.
+        absorbingCache.release()
     }
 
     @inline(__always)
@@ -159,8 +158,9 @@ final class Explorer {
         while absorbingCache.count <= state { absorbingCache.append(0) }
         let cached = absorbingCache[state]
         if cached != 0 { return cached == 2 }
-        let holds = try predicates.bool(
-            predicate, on: graph.store.state(state), context: "the property's truncation predicate")
+        let holds = try graph.store.withState(state) { (words) throws(EngineError) in
+            try predicates.bool(predicate, on: words, context: "the property's truncation predicate")
+        }
         absorbingCache[state] = holds ? 2 : 1
         return holds
     }
@@ -184,6 +184,7 @@ final class Explorer {
     /// `LeakingFrontier`) whatever their pi, then their new successors breadth-first, `limit`
     /// expansions in all. Property-absorbing states stay unexpanded.
     func expandAround(_ seeds: [Int], limit: Int) throws(EngineError) {
+        precondition(!graph.isFinal, "a final graph is not explored further")
         var queue = seeds
         var head = 0
         var expanded = 0
@@ -204,10 +205,11 @@ final class Explorer {
 
     /// Expands every state (breadth-first by index), ignoring kappa and predicates.
     func exploreAll() throws(EngineError) {
+        // A final graph (`ExploredGraph.takeRows`) is the whole model, and its flags are gone.
+        if graph.isFinal { return }
         // A limit may stop this halfway: the states found meanwhile must stay on the frontier.
         defer {
             frontier = (0..<graph.stateCount).compactMap { graph.isExpanded($0) ? nil : Int32($0) }
-            while absorbingCache.count < graph.stateCount { absorbingCache.append(0) }
         }
         var next = 0
         while next < graph.stateCount {
@@ -218,6 +220,7 @@ final class Explorer {
 
     /// One truncation pass; it stops early when `budget` runs out (`budget.exhausted`).
     func explore(method: ExplorationMethod, kappa: Double, budget: inout ExpansionBudget) throws(EngineError) {
+        precondition(!graph.isFinal, "a final graph is not explored further")
         currentKappa = kappa
         switch method {
         case .iterative: try iterativePass(kappa: kappa, budget: &budget)

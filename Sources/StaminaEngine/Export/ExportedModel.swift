@@ -21,7 +21,7 @@ public struct ExportedModel {
     }
 
     private func valuation(_ state: Int) -> String {
-        explorer.layout.describe(explorer.graph.store.state(state))
+        explorer.graph.store.withState(state) { explorer.layout.describe($0) }
     }
 
     public func writeDot(to output: inout some TextOutputStream) {
@@ -55,7 +55,7 @@ public struct ExportedModel {
             var labels = ""
             if row < ctmc.stateCount && explorer.graph.isInitial(row) { labels += " init" }
             if row == ctmc.sink { labels += " absorbing" }
-            if row < ctmc.stateCount && ctmc.deadlock[row] { labels += " deadlock" }
+            if row < ctmc.stateCount && ctmc.isDeadlock(row) { labels += " deadlock" }
             if begin == end {
                 output.write("state \(row) !1.0\(labels)\n\taction 0\n\t\t\(row) : 1.0\n")
                 continue

@@ -266,6 +266,17 @@ public final class CheckRun {
     /// the largest models then run next to one copy, not two.
     func currentCTMC() throws(EngineError) -> TruncatedCTMC {
         if let completeCTMC { return completeCTMC }
+        let graph = explorer.graph
+        if settings.exact && graph.expandedCount == graph.stateCount {
+            // The whole model: nothing will be looked up or added any more, and the explored rows
+            // become the matrix without a copy.
+            graph.store.releaseIndex()
+            if let bits = layout.oneWordBits { graph.store.narrow(toBits: bits) }
+            if let ctmc = TruncatedCTMC.takeComplete(from: explorer) {
+                completeCTMC = ctmc
+                return ctmc
+            }
+        }
         let ctmc = try TruncatedCTMC.build(from: explorer)
         if settings.exact && ctmc.isComplete {
             completeCTMC = ctmc
@@ -291,7 +302,7 @@ public final class CheckRun {
         try addFilter(&report, plan: plan, ctmc: ctmc)
     }
 
-    func describe(_ state: Int) -> String { layout.describe(explorer.graph.store.state(state)) }
+    func describe(_ state: Int) -> String { explorer.graph.store.withState(state) { layout.describe($0) } }
 
     /// `allStates`: also the bounds from every state, when the solver gives them at once.
     func compute(_ plan: PropertyPlan, on ctmc: TruncatedCTMC, from initialState: Int? = nil, allStates: Bool = false)

@@ -185,14 +185,16 @@ extension CheckRun {
     /// PRISM's order of states: by the variables' values, in declaration order.
     private func prismOrder(_ a: Int, _ b: Int) -> Bool {
         let store = explorer.graph.store
-        let x = store.state(a)
-        let y = store.state(b)
-        for slot in layout.variables.indices {
-            let u = layout.value(slot, in: x)
-            let v = layout.value(slot, in: y)
-            if u != v { return u < v }
+        return store.withState(a) { x in
+            store.withState(b) { y in
+                for slot in layout.variables.indices {
+                    let u = layout.value(slot, in: x)
+                    let v = layout.value(slot, in: y)
+                    if u != v { return u < v }
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// The property's bounds from each of `states`: one vector when the solver gives every

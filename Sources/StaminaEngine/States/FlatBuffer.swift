@@ -65,7 +65,51 @@ final class FlatBuffer<Element: BitwiseCopyable> {
         base = raw.bindMemory(to: Element.self, capacity: capacity)
     }
 
+    /// Gives back the capacity beyond `count`.
+    func shrinkToFit() {
+        let newCapacity = Swift.max(count, 16)
+        guard newCapacity < capacity else { return }
+        guard let raw = realloc(base, newCapacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory shrinking to \(newCapacity) elements")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: newCapacity)
+        capacity = newCapacity
+    }
+
     var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Moves the elements into an array and empties the buffer, giving back each page of the
+    /// buffer as soon as it is copied (`madvise`), so that the copy and the original are never
+    /// both resident: moving 200 MB of transitions costs a few MB more, not 200.
+    func drain() -> [Element] {
+        let total = count
+        guard total > 0 else {
+            release()
+            return []
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let chunk = Swift.max(1, (1 << 20) / MemoryLayout<Element>.stride)
+        let source = UnsafeRawPointer(base)
+        let result = [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
+            guard let destination = buffer.baseAddress else { return }
+            var copied = 0
+            var givenBack = (Int(bitPattern: source) + page - 1) / page * page
+            while copied < total {
+                let step = Swift.min(chunk, total - copied)
+                (destination + copied).initialize(from: base + copied, count: step)
+                copied += step
+                // Only whole pages inside the copied part: never the allocator's header before `base`.
+                let end = (Int(bitPattern: source) + copied * MemoryLayout<Element>.stride) / page * page
+                if end > givenBack, let start = UnsafeMutableRawPointer(bitPattern: givenBack) {
+                    _ = madvise(start, end - givenBack, Int32(MADV_DONTNEED))
+                    givenBack = end
+                }
+            }
+            initialized = total
+        }
+        release()
+        return result
+    }
 
     /// Bytes held, for memory estimates.
     var allocatedBytes: Int { capacity * MemoryLayout<Element>.stride }

@@ -22,6 +22,9 @@ public struct StateLayout: Sendable {
 
     let fields: [Field]
     public let wordCount: Int
+    /// When a state is one word: how many of its low bits hold fields (the store packs states that
+    /// tightly once a model is complete, `StateStore.narrow`); nil for longer states.
+    public let oneWordBits: Int?
     public let variables: [Variable]
 
     public init(variables: [Variable]) {
@@ -54,6 +57,7 @@ public struct StateLayout: Sendable {
         }
         self.fields = fields
         wordCount = variables.isEmpty ? 1 : word + 1
+        oneWordBits = wordCount == 1 ? fields.map { Int($0.shift) + $0.mask.nonzeroBitCount }.max() ?? 0 : nil
     }
 
     /// Reads variable `slot` from a packed state.
