@@ -36,6 +36,10 @@ struct UniformisedReachChain {
     var gamma: Int
     /// Mass leaving M per step into the goal, the extra set and everything else.
     var goal: InflowList
+    /// The goal's probabilities per maybe state (0 where none), instead of `goal`, when most maybe
+    /// states have one: the product then adds them up in the same pass (the list would be a second
+    /// pass over most of the vector).
+    var goalDense: [Double]?
     var extra: InflowList
     var dead: InflowList
     /// Roundings in a computed inflow (blocked summation, see `InflowList.dot`).
@@ -218,7 +222,15 @@ struct UniformisedReachChain {
         self.reach = reach
         self.lambda = lambda
         self.gamma = gamma
-        self.goal = goalList
+        if goalList.states.count >= m / 4 && m > 0 {
+            var dense = [Double](repeating: 0, count: m)
+            for (index, state) in goalList.states.enumerated() { dense[Int(state)] = goalList.probabilities[index] }
+            self.goalDense = dense
+            self.goal = InflowList()
+        } else {
+            self.goalDense = nil
+            self.goal = goalList
+        }
         self.extra = extraList
         self.dead = deadList
         self.inflowTerms = InflowList.blockSize + maxOutDegree + 8

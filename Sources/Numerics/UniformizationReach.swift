@@ -104,7 +104,8 @@ extension Uniformization {
             // Nothing moves: the masses are the initial ones.
             let margin = 2.1 * 16 * unitRoundoff
             return BoundedReachResult(
-                goalLower: origins.goal * (1 - margin), upper: min(total, (origins.goal + origins.extra) * (1 + margin)),
+                goalLower: origins.goal * (1 - margin),
+                upper: min(total, (origins.goal + origins.extra) * (1 + margin)),
                 extraLower: origins.extra * (1 - margin),
                 distribution: keepDistribution ? initialDistribution(chain, start, n) : nil, iterations: 0,
                 lastIndex: 0, stoppedEarlyAt: nil, uniformizationRate: rate, maybeStates: chain.stateCount)
@@ -174,6 +175,8 @@ struct WeightedSums {
 /// One thread's share of a step: the new vector's mass and, when compared, the ratios new / old.
 private struct ChunkStats {
     var mass = CompensatedSum()
+    /// sum_j g_j x_j over the chunk's rows, with the chain's dense goal probabilities g.
+    var goal = CompensatedSum()
     var low = Double.infinity
     var high = 0.0
     var unusable = false
@@ -286,6 +289,23 @@ private struct ReachIteration {
         current: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>,
         stats: UnsafeMutablePointer<ChunkStats>, highest initialHighest: Int
     ) -> Bool {
+        guard let goalDense = chain.goalDense else {
+            return iterate(
+                rowStart: rowStart, sources: sources, values: values, current: current, next: next, stats: stats,
+                highest: initialHighest, goalRates: nil)
+        }
+        return goalDense.withUnsafeBufferPointer { goalRates in
+            iterate(
+                rowStart: rowStart, sources: sources, values: values, current: current, next: next, stats: stats,
+                highest: initialHighest, goalRates: goalRates.baseAddress)
+        }
+    }
+
+    private mutating func iterate<Values: ReachValues>(
+        rowStart: UnsafePointer<Int>, sources: UnsafePointer<Int32>, values: Values,
+        current: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>,
+        stats: UnsafeMutablePointer<ChunkStats>, highest initialHighest: Int, goalRates: UnsafePointer<Double>?
+    ) -> Bool {
         let m = chain.stateCount
         var input = current
         var output = next
@@ -325,7 +345,7 @@ private struct ReachIteration {
             }
             let k = steps + 1
             // Inflows of step k - 1 -> k come from x_{k-1}, the input.
-            let toGoal = chain.goal.isEmpty ? 0 : chain.goal.dot(input)
+            let listedGoal = chain.goal.isEmpty ? 0 : chain.goal.dot(input)
             let toExtra = chain.extra.isEmpty ? 0 : chain.extra.dot(input)
             let toDead = chain.dead.isEmpty ? 0 : chain.dead.dot(input)
             highest = highest < 0 ? -1 : Int(chain.reach[highest])
@@ -333,8 +353,9 @@ private struct ReachIteration {
             let w = weight(k)
             let kernel = ReachKernel(
                 rowStart: rowStart, sources: sources, values: values, input: UnsafePointer(input), output: output,
-                result: w > 0 ? result : nil, stats: stats, threshold: chain.normalThreshold)
+                result: w > 0 ? result : nil, goalRates: goalRates, stats: stats, threshold: chain.normalThreshold)
             let step = kernel.step(rows: 0..<(highest + 1), parallelism: parallelism, weight: w, compare: compare)
+            let toGoal = goalRates == nil ? listedGoal : step.goal.value
             goal.add(toGoal)
             extra.add(toExtra)
             dead.add(toDead)
@@ -376,7 +397,8 @@ private struct ReachIteration {
     /// The closed-form bounds on the weighted sums of steps k + 1 ... last, anchored at x_K
     /// (K = k - 1, the kernel's input), when they are tight enough; nil otherwise.
     private func tryToStop(
-        k: Int, ratios: (low: Double, high: Double), previousMass: Double, toGoal: Double, toExtra: Double, toDead: Double,
+        k: Int, ratios: (low: Double, high: Double), previousMass: Double, toGoal: Double, toExtra: Double,
+        toDead: Double,
         goal: Double, extra: Double, dead: Double, sums: (goal: Double, extra: Double)
     ) -> StopOutcome? {
         let u = unitRoundoff
@@ -496,6 +518,7 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
     let input: UnsafePointer<Double>
     let output: UnsafeMutablePointer<Double>
     let result: UnsafeMutablePointer<Double>?
+    let goalRates: UnsafePointer<Double>?
     let stats: UnsafeMutablePointer<ChunkStats>
     let threshold: Double
 
@@ -508,12 +531,14 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
             return dispatch(rows, weight: weight, compare: compare)
         }
         DispatchQueue.concurrentPerform(iterations: parallelism) { chunk in
-            stats[chunk] = dispatch(chunkRange(chunk, of: parallelism, rows: rows, work: work), weight: weight, compare: compare)
+            stats[chunk] = dispatch(
+                chunkRange(chunk, of: parallelism, rows: rows, work: work), weight: weight, compare: compare)
         }
         var total = ChunkStats()
         for chunk in 0..<parallelism {
             let part = stats[chunk]
             total.mass.add(part.mass)
+            total.goal.add(part.goal)
             total.low = min(total.low, part.low)
             total.high = max(total.high, part.high)
             total.unusable = total.unusable || part.unusable
@@ -521,13 +546,22 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
         return total
     }
 
-    /// The four loop variants, each with its flags constant so that the optimiser drops them.
+    /// The loop variants, each with its flags constant so that the optimiser drops them.
     private func dispatch(_ range: Range<Int>, weight: Double, compare: Bool) -> ChunkStats {
-        switch (result != nil && weight > 0, compare) {
-        case (true, true): rows(range, weight: weight, weighted: true, compare: true)
-        case (true, false): rows(range, weight: weight, weighted: true, compare: false)
-        case (false, true): rows(range, weight: weight, weighted: false, compare: true)
-        case (false, false): rows(range, weight: weight, weighted: false, compare: false)
+        let weighted = result != nil && weight > 0
+        if goalRates != nil {
+            switch (weighted, compare) {
+            case (true, true): return rows(range, weight: weight, weighted: true, compare: true, dense: true)
+            case (true, false): return rows(range, weight: weight, weighted: true, compare: false, dense: true)
+            case (false, true): return rows(range, weight: weight, weighted: false, compare: true, dense: true)
+            case (false, false): return rows(range, weight: weight, weighted: false, compare: false, dense: true)
+            }
+        }
+        switch (weighted, compare) {
+        case (true, true): return rows(range, weight: weight, weighted: true, compare: true, dense: false)
+        case (true, false): return rows(range, weight: weight, weighted: true, compare: false, dense: false)
+        case (false, true): return rows(range, weight: weight, weighted: false, compare: true, dense: false)
+        case (false, false): return rows(range, weight: weight, weighted: false, compare: false, dense: false)
         }
     }
 
@@ -548,7 +582,9 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func rows(_ range: Range<Int>, weight: Double, weighted: Bool, compare: Bool) -> ChunkStats {
+    private func rows(_ range: Range<Int>, weight: Double, weighted: Bool, compare: Bool, dense: Bool)
+        -> ChunkStats
+    {
         // Everything in locals: stores through the output pointers could alias `self`.
         let rowStart = self.rowStart
         let sources = self.sources
@@ -557,8 +593,10 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
         let output = self.output
         let result = self.result
         let threshold = self.threshold
+        let goalRates = self.goalRates
         var stats = ChunkStats()
         var block = 0.0
+        var goalBlock = 0.0
         var blockEnd = range.lowerBound + InflowList.blockSize
         for j in range {
             let x = input[j]
@@ -568,9 +606,14 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
             }
             output[j] = sum
             block += sum
+            if dense, let goalRates { goalBlock += goalRates[j] * x }
             if j + 1 == blockEnd {
                 stats.mass.add(block)
                 block = 0
+                if dense {
+                    stats.goal.add(goalBlock)
+                    goalBlock = 0
+                }
                 blockEnd += InflowList.blockSize
             }
             if weighted, let result { result[j] += weight * sum }
@@ -586,6 +629,7 @@ private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
             }
         }
         stats.mass.add(block)
+        stats.goal.add(goalBlock)
         return stats
     }
 }

@@ -20,7 +20,8 @@ import Testing
             goal: [false, true, false, false], extra: [false, false, false, false], accuracy: 1e-16)
         let truth = -expm1(-epsilon * time)
         #expect(result.goalLower <= truth && truth <= result.upper)
-        #expect(result.upper - result.goalLower <= 1e-13 * truth + 1e-15)
+        // Fox-Glynn's own floor (the rounding of its weights, about 8u) dominates the width here.
+        #expect(result.upper - result.goalLower <= 1e-13 * truth + 3e-15)
         #expect(result.maybeStates == 1)
         #expect(result.uniformizationRate < 1.01 * epsilon)
     }
