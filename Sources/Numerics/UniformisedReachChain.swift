@@ -75,21 +75,21 @@ struct UniformisedReachChain {
                 }
             }
             for i in 0..<n { counts[i + 1] += counts[i] }
-            var fill = counts
             var predecessors = [Int32](repeating: 0, count: counts[n])
+            // counts[c] is c's fill cursor, and ends as the start of c + 1 (no second array).
             for row in 0..<n where moving[row] {
                 for entry in rates.rowStart[row]..<rates.rowStart[row + 1] {
                     let column = Int(rates.columns[entry])
                     if column == row || rates.values[entry] == 0 || !moving[column] { continue }
-                    predecessors[fill[column]] = Int32(row)
-                    fill[column] += 1
+                    predecessors[counts[column]] = Int32(row)
+                    counts[column] += 1
                 }
             }
             var head = 0
             while head < queue.count {
                 let state = Int(queue[head])
                 head += 1
-                for position in counts[state]..<counts[state + 1] {
+                for position in (state == 0 ? 0 : counts[state - 1])..<counts[state] {
                     let predecessor = Int(predecessors[position])
                     if !canReach[predecessor] {
                         canReach[predecessor] = true
@@ -107,36 +107,23 @@ struct UniformisedReachChain {
         }
         canReach = []
         let m = original.count
-        // 3. Exit rates times t in double-double, lambda, in-degrees within M.
-        var exitHigh = [Double](repeating: 0, count: m)
-        var exitLow = [Double](repeating: 0, count: m)
+        // 3. lambda from the exit rates times t (in double-double, recomputed for the diagonal
+        // below rather than stored: two doubles per state would raise the peak memory), and the
+        // in-degrees within M.
         var inDegrees = [Int](repeating: 0, count: m + 1)
         var maxExit = 0.0
         var maxOutDegree = 0
         for i in 0..<m {
             let row = Int(original[i])
-            var sum = 0.0
-            var compensation = 0.0
-            var degree = 0
+            let exit = Self.exitTimesTime(rates, row: row, time: time)
+            maxExit = max(maxExit, exit.high + exit.low)
+            maxOutDegree = max(maxOutDegree, exit.degree)
             for entry in rates.rowStart[row]..<rates.rowStart[row + 1] {
                 let column = Int(rates.columns[entry])
-                let value = rates.values[entry]
-                if column == row || value == 0 { continue }
-                degree += 1
-                let next = sum + value
-                let back = next - sum
-                compensation += (sum - (next - back)) + (value - back)
-                sum = next
+                if column == row || rates.values[entry] == 0 { continue }
                 let target = compact[column]
                 if target >= 0 { inDegrees[Int(target) + 1] += 1 }
             }
-            let high = sum + compensation
-            let low = compensation - (high - sum)
-            let product = high * time
-            exitHigh[i] = product
-            exitLow[i] = (-product).addingProduct(high, time) + low * time
-            maxExit = max(maxExit, product + exitLow[i])
-            maxOutDegree = max(maxOutDegree, degree)
         }
         let lambda = maxExit * (1 + 0x1p-20)
         var gamma = 6
@@ -206,12 +193,16 @@ struct UniformisedReachChain {
             inDegrees[0] = 0
         }
         // 5. The diagonal: (lambda - E t) / lambda, the subtraction in double-double.
-        for i in 0..<m {
-            let difference = (lambda - exitHigh[i]) - exitLow[i]
-            exitHigh[i] = lambda > 0 ? max(0, difference / lambda) : 1
-            if exitHigh[i] > 0 { smallest = min(smallest, exitHigh[i]) }
+        compact = []
+        var exitHigh = [Double](repeating: 1, count: m)
+        if lambda > 0 {
+            for i in 0..<m {
+                let exit = Self.exitTimesTime(rates, row: Int(original[i]), time: time)
+                let difference = (lambda - exit.high) - exit.low
+                exitHigh[i] = max(0, difference / lambda)
+                if exitHigh[i] > 0 { smallest = min(smallest, exitHigh[i]) }
+            }
         }
-        exitLow = []
         for h in reach.indices.dropFirst() { reach[h] = max(reach[h], reach[h - 1]) }
         self.stateCount = m
         self.original = original
@@ -246,6 +237,30 @@ struct UniformisedReachChain {
                 self.probabilities[entryCount - 1] = 0
             }
         }
+    }
+}
+
+extension UniformisedReachChain {
+    /// E t in double-double (E = the row's exit rate, self-loops and zeros left out): the rates
+    /// summed with Knuth's two-sum, then multiplied by t with a fused multiply-add for the low part.
+    static func exitTimesTime(_ rates: SparseMatrix, row: Int, time: Double) -> (high: Double, low: Double, degree: Int)
+    {
+        var sum = 0.0
+        var compensation = 0.0
+        var degree = 0
+        for entry in rates.rowStart[row]..<rates.rowStart[row + 1] {
+            let value = rates.values[entry]
+            if Int(rates.columns[entry]) == row || value == 0 { continue }
+            degree += 1
+            let next = sum + value
+            let back = next - sum
+            compensation += (sum - (next - back)) + (value - back)
+            sum = next
+        }
+        let high = sum + compensation
+        let low = compensation - (high - sum)
+        let product = high * time
+        return (product, (-product).addingProduct(high, time) + low * time, degree)
     }
 }
 

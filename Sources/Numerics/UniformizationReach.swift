@@ -66,7 +66,7 @@ extension Uniformization {
         }
         var moving = [Bool](repeating: false, count: n)
         for s in 0..<n { moving[s] = !absorbing[s] && !goal[s] && !extra[s] }
-        let chain = UniformisedReachChain(
+        var chain = UniformisedReachChain(
             rates: rates, moving: moving, goal: goal, extra: extra, time: time
         ) { lambda in
             guard let poisson = try? FoxGlynn.weights(rate: lambda, accuracy: accuracy * 0.5) else { return false }
@@ -95,6 +95,9 @@ extension Uniformization {
                 elsewhere.append(initial[s])
             }
         }
+        isMaybe = []
+        // The maybe states' original indices are only needed again to report their masses.
+        if !keepDistribution { chain.original = [] }
         let total = NonNegativeSum(initial).upper
         let origins = Masses(
             goal: NonNegativeSum(inGoal).value, extra: NonNegativeSum(inExtra).value,
@@ -112,7 +115,7 @@ extension Uniformization {
         }
         let poisson = try FoxGlynn.weights(rate: chain.lambda, accuracy: accuracy * 0.5)
         var iteration = ReachIteration(
-            chain: chain, start: start, origins: origins, weights: poisson.weights, first: poisson.left,
+            chain: chain, start: consume start, origins: origins, weights: poisson.weights, first: poisson.left,
             threads: threads, deadline: deadline, keepDistribution: keepDistribution,
             stopBudget: accuracy * 0.4)
         try iteration.run()
