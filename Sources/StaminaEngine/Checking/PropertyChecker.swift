@@ -152,11 +152,6 @@ struct PropertyChecker {
                     rates: ctmc.rates, initial: start, time: time, absorbing: absorbing, goal: goal, extra: extra,
                     accuracy: accuracy, threads: threads, deadline: deadline, keepDistribution: !ctmc.isComplete)
             }
-            if ProcessInfo.processInfo.environment["STAMINA_TRANSIENT_DEBUG"] != nil {  // TEMPORARY
-                FileHandle.standardError.write(
-                    "transient: maybe \(result.maybeStates) rate \(result.uniformizationRate) steps \(result.iterations) of \(result.lastIndex) stop \(String(describing: result.stoppedEarlyAt)) [\(result.goalLower), \(result.upper)]\n"
-                        .data(using: .utf8)!)
-            }
             // The truncation's heuristics read where the probability is: maybe states and the sink.
             var distribution = result.distribution
             distribution?[sink] = result.extraLower
