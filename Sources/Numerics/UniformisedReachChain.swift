@@ -225,8 +225,9 @@ struct UniformisedReachChain {
         self.extra = extraList
         self.dead = deadList
         self.inflowTerms = InflowList.blockSize + maxOutDegree + 8
-        // Products of entries >= threshold with probabilities >= smallest stay above 2^-1000.
-        self.normalThreshold = 0x1p-1000 / max(smallest, 0x1p-900)
+        // Products of entries >= threshold with probabilities >= smallest stay above 2^-1000; with
+        // probabilities below 2^-900 no threshold would do, and the early stop is never taken.
+        self.normalThreshold = smallest >= 0x1p-900 ? 0x1p-1000 / smallest : .infinity
         if let coder {
             if let diagonals = ValueCoding(exitHigh) {
                 probabilityCoding = ValueCoding(table: coder.table, codes: codes)

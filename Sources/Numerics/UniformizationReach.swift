@@ -131,7 +131,9 @@ extension Uniformization {
         let down = 1 - 2.1 * a * u
         let up = 1 + 2.1 * a * u
         let direct = (sums.goalUpper + sums.extraUpper) * up + total * poisson.omittedMass * (1 + 4 * u) + 1e-300
-        let complement = upperDifference(total, (sums.maybeLower + sums.deadLower) * down)
+        // Underflow (absolute errors below 2^-1074 per operation, far below 1e-300 in all) is the
+        // one error the relative margins do not cover.
+        let complement = upperDifference(total, (sums.maybeLower + sums.deadLower) * down) + 1e-300
         var distribution: [Double]? = nil
         if keepDistribution, let kept = iteration.distribution {
             var values = [Double](repeating: 0, count: n)
