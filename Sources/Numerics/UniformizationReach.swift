@@ -1,3 +1,9 @@
+// Time-bounded until (`P=? [ phi1 U<=t phi2 ]`) by uniformization over the maybe states only, with
+// a certified early stop: the engine's transient path for bounded reachability, kept apart from
+// the general transient solver (`Uniformization.transient`, still used for rewards and for the
+// first phase of [t1, t2] intervals) because it needs neither a vector over all states nor a
+// product over the goal states.
+
 import Dispatch
 import Foundation
 
