@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """QVBS-style CTMC benchmarks: ours in exact and in truncated mode against Storm, in one run.
 
-Usage: bench_qvbs.py PATH/TO/release/stamina [FOLDER ...] [--timeout S] [--threads J]
+Usage: bench_qvbs.py PATH/TO/release/stamina [FOLDER ...] [--timeout S] [--threads J] [--only NAME]
 
 Each FOLDER (default: Benchmarks/qvbs) holds NAME.prism, NAME.csl (the first property is checked)
 and optionally NAME.const (constants, e.g. `N=128`). Models whose licence keeps them out of this
@@ -93,6 +93,7 @@ def main() -> int:
     parser.add_argument("folders", nargs="*", default=[os.path.join(HERE, "qvbs")])
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", action="append", help="run only the model(s) of this name")
     args = parser.parse_args()
     out = sys.stdout
     out.write("| model | property | ours exact (wall / CPU, RSS) | ours truncated | Storm | exact interval | "
@@ -100,6 +101,8 @@ def main() -> int:
     for folder in args.folders:
         for model in sorted(glob.glob(os.path.join(folder, "*.prism"))):
             name = os.path.splitext(model)[0]
+            if args.only and os.path.basename(name) not in args.only:
+                continue
             props = name + ".csl"
             if not os.path.exists(props):
                 continue

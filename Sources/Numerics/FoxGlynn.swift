@@ -168,6 +168,15 @@ struct DoubleDouble {
         return DoubleDouble(normalising: q, remainder / b)
     }
 
+    /// Sum with relative error below 4u^2 for non-negative operands (Knuth's two-sum on the high
+    /// parts).
+    static func + (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
+        let sum = x.hi + y.hi
+        let back = sum - x.hi
+        let error = (x.hi - (sum - back)) + (y.hi - back) + x.lo + y.lo
+        return DoubleDouble(normalising: sum, error)
+    }
+
     /// Product with relative error below 8u^2 for non-negative operands.
     static func * (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
         let product = x.hi * y.hi

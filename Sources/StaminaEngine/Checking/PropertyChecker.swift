@@ -1,7 +1,8 @@
 // Computes [lower, upper] for a planned query on a truncated CTMC, from the first initial state.
 //
-// Until with interval [0, t]: one transient solve with `!phi1 | phi2` and the sink absorbing;
-// lower = mass on phi2 states, upper = lower + mass on the sink + the solver's certified error.
+// Until with interval [0, t]: one time-bounded reachability solve over the maybe states (phi1 and
+// not phi2, able to reach phi2 or the sink) with `!phi1 | phi2` and the sink absorbing;
+// lower = mass on phi2 states, upper = mass on phi2 and the sink, both certified.
 // [t1, t2] with t1 > 0: first a transient solve to t1 in which `!phi1` states absorb (mass that
 // left phi1 before t1 is lost), then the [0, t2 - t1] problem from the phi1 part of that
 // distribution; sink mass and solver error of both phases go to the upper bound. Unbounded
@@ -106,8 +107,8 @@ struct PropertyChecker {
         }
     }
 
-    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool], upperTargets: [Bool]? = nil)
-        throws(EngineError) -> TransientResult
+    private func transient(_ time: Double, _ initial: [Double], absorbing: [Bool]) throws(EngineError)
+        -> TransientResult
     {
         if time == 0 {
             return TransientResult(distribution: initial, errorBound: 0, iterations: 0, uniformizationRate: 0)
@@ -115,7 +116,7 @@ struct PropertyChecker {
         return try numerics { () throws(NumericsError) in
             try Uniformization.transient(
                 rates: ctmc.rates, initial: initial, time: time, absorbing: absorbing, accuracy: accuracy,
-                threads: threads, deadline: deadline, upperTargets: upperTargets)
+                threads: threads, deadline: deadline)
         }
     }
 
@@ -140,20 +141,28 @@ struct PropertyChecker {
             for state in 0...n where !phi1[state] { start[state] = 0 }
         }
         if let upper = interval.upper {
+            // Products over the maybe states only: phi1 & !phi2 states that can reach phi2 or the
+            // sink (`Uniformization.boundedReach`). Pmin is the mass in phi2, Pmax the mass in
+            // phi2 and the sink.
             var absorbing = [Bool](repeating: false, count: n + 1)
             for state in 0..<n { absorbing[state] = !phi1[state] || phi2[state] }
             absorbing[sink] = true
-            // Pmax is the mass in phi2 and the sink, bounded from above directly (`targetUpper`)
-            // or as everything the other states' lower bounds leave.
-            var targets = phi2
-            targets[sink] = true
-            let result = try transient(upper - interval.lower, start, absorbing: absorbing, upperTargets: targets)
-            var lower = 0.0
-            for state in 0..<n where phi2[state] { lower += result.distribution[state] }
-            let complement = lower + result.distribution[sink] + result.errorBound
-            let upperBound = min(complement, result.targetUpper ?? complement) + lostUpper
+            var goal = phi2
+            goal[sink] = false
+            var extra = [Bool](repeating: false, count: n + 1)
+            extra[sink] = true
+            let time = upper - interval.lower
+            let result = try numerics { () throws(NumericsError) in
+                try Uniformization.boundedReach(
+                    rates: ctmc.rates, initial: start, time: time, absorbing: absorbing, goal: goal, extra: extra,
+                    accuracy: accuracy, threads: threads, deadline: deadline, keepDistribution: !ctmc.isComplete)
+            }
+            // The truncation's heuristics read where the probability is: maybe states and the sink.
+            var distribution = result.distribution
+            distribution?[sink] = result.extraLower
             return CheckOutcome(
-                bounds: clamp(Bounds(lower: lower, upper: upperBound)), finalDistribution: result.distribution)
+                bounds: clamp(Bounds(lower: result.goalLower, upper: result.upper + lostUpper)),
+                finalDistribution: distribution)
         }
         var allowed = [Bool](repeating: false, count: n + 1)
         for state in 0..<n { allowed[state] = phi1[state] && !phi2[state] }
