@@ -9,15 +9,20 @@ import Synchronization
     import Glibc
 #endif
 
-/// The local worker pool: `workers` loops that claim the oldest queued job and run it as
-/// `stamina worker-exec ... -- stamina check ...` in its own process group, under the wall-clock
-/// limit (enforced here), the CPU and address-space limits (set by worker-exec). The engine works in
-/// a scratch directory (`<data-dir>/jobs/<id>.<attempt>`, written from the stored inputs, removed after); while
+/// The local worker pool: `workers` loops that claim the oldest queued job and run it. Each loop
+/// (a worker slot) keeps a zygote, `stamina worker-exec --zygote`, started once and restarted when
+/// it dies, which forks one process per job (`JobZygote`): that process leads its own process
+/// group, sandboxes itself, takes the CPU and address-space limits and becomes the engine (the
+/// server's own `check` runs in it without an exec), so a job costs a fork, not process starts. The
+/// wall-clock limit is enforced here. The engine works in a scratch directory
+/// (`<data-dir>/jobs/<id>.<attempt>`, written from the stored inputs, removed after); while
 /// it runs, a watcher stores its new progress lines, renews the lease and polls for a cancel asked
-/// on any node; at the end the outputs go to the store. Every write carries the attempt number and
+/// on any node; at the end the outputs go to the store, and the loop claims the next job at once.
+/// Every write carries the attempt number and
 /// is refused for a stale attempt: a worker whose lease lapsed (its job requeued) kills its run and
 /// records nothing. Cancel and timeout kill the whole group with SIGKILL; so does shutdown, which
-/// leaves the job RUNNING under this node's id so the next start takes it back at once.
+/// leaves the job RUNNING under this node's id so the next start takes it back at once. A zygote
+/// that dies under a job loses it (`WORKER_LOST`, as a killed worker); the job's group is killed.
 public final class JobRunner: Service, Sendable {
     let store: any JobStore
     let configuration: ServerConfiguration
@@ -38,6 +43,7 @@ public final class JobRunner: Service, Sendable {
         var pendingCancels: Set<String> = []
         var stopping = false
         var cancelListener: Task<Void, Never>? = nil
+        var queueListener: Task<Void, Never>? = nil
     }
 
     private let state = Mutex(State())
@@ -61,6 +67,8 @@ public final class JobRunner: Service, Sendable {
                 "recovered interrupted jobs",
                 metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
         }
+        // A zygote that died is a closed pipe: writing to it must be an error, not the server's death.
+        signal(SIGPIPE, SIG_IGN)
         // Before any job: the workers launch engines with the layers the probe found usable.
         await probeSandbox()
         await withGracefulShutdownHandler {
@@ -85,6 +93,17 @@ public final class JobRunner: Service, Sendable {
                     }
                     let stopping = state.withLock { state in
                         state.cancelListener = listener
+                        return state.stopping
+                    }
+                    if stopping { listener.cancel() }
+                }
+                // New jobs queued on other nodes, pushed by the store, ring the doorbells at once.
+                if let queued = await store.queuedJobs() {
+                    let listener = Task {
+                        for await _ in queued { self.wake() }
+                    }
+                    let stopping = state.withLock { state in
+                        state.queueListener = listener
                         return state.stopping
                     }
                     if stopping { listener.cancel() }
@@ -132,11 +151,14 @@ public final class JobRunner: Service, Sendable {
 
     /// Stops the loops and kills every child group; the jobs stay RUNNING for the next start.
     func stop() {
-        let (groups, doorbells, listener) = state.withLock { state in
+        let (groups, doorbells, listeners) = state.withLock { state in
             state.stopping = true
-            return (state.running.values.compactMap(\.processGroup), state.doorbells, state.cancelListener)
+            return (
+                state.running.values.compactMap(\.processGroup), state.doorbells,
+                [state.cancelListener, state.queueListener]
+            )
         }
-        listener?.cancel()
+        for listener in listeners { listener?.cancel() }
         for group in groups { Glibc.kill(-group, SIGKILL) }
         for doorbell in doorbells { doorbell.finish() }
     }
@@ -209,17 +231,21 @@ public final class JobRunner: Service, Sendable {
         var session = ZygoteSession()
         var options = PlatformOptions()
         options.processGroupID = 0
+        let jobs = configuration.dataDirectory + "/jobs"  // the zygote's working directory
+        try? FileManager.default.createDirectory(atPath: jobs, withIntermediateDirectories: true)
         do {
             let result = try await Subprocess.run(
                 .path(.init(ServerConfiguration.currentExecutable)),
                 arguments: ["worker-exec", "--zygote", "--server-pid", String(getpid())],
                 // A crash report would bury the job log (and takes seconds); the exit status says enough.
                 environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]),
-                workingDirectory: .init(configuration.dataDirectory + "/jobs"), platformOptions: options,
+                workingDirectory: .init(jobs), platformOptions: options,
                 input: .inputWriter, output: .sequence, error: .discarded
             ) { execution in
                 var zygote = ZygoteChannel(writer: execution.standardInputWriter, output: execution.standardOutput)
-                guard await zygote.next() == .ready else { return }
+                guard case .ready(let network) = await zygote.next() else { return }
+                // What `/v1/about` says of the network layer is what this slot's jobs get.
+                if let network { self.sandbox.withLock { $0.network = network } }
                 while !self.isStopping {
                     guard let job = await self.claim() else {
                         guard await bell.next(isolation: #isolation) != nil else {

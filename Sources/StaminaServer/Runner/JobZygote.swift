@@ -16,7 +16,8 @@ import OrderedJSON
 /// tearing down one; it is a child subreaper, so nothing a job leaves behind survives into the next
 /// job's run (see `ForkedJob`).
 ///
-/// The conversation, one line each way per step: the zygote says `ready`; the worker writes a
+/// The conversation, one line each way per step: the zygote says `ready` with its network layer
+/// (a `SandboxLayers.Layer` JSON); the worker writes a
 /// `JobLaunchRequest` as one JSON line; the zygote forks the job, says `started PID` (the job's pid,
 /// which is also its process group), waits for it, writes the status file and says `ended CODE`.
 /// A closed stdin (or a parent that is no longer `serverPID`) means the server is gone: the zygote
@@ -31,7 +32,7 @@ public enum JobZygote {
         }
         _ = LinuxCalls.prctl(LinuxCalls.prSetChildSubreaper, 1)
         let network = slotNetwork()
-        say("ready")
+        say("ready " + String(decoding: ((try? JSONTextEncoder().encode(network)) ?? .object([])).bytes, as: UTF8.self))
         var input = LineReader(descriptor: 0)
         let serverGone = { getppid() != serverPID }
         while let line = input.next(serverGone: serverGone) {
@@ -50,7 +51,7 @@ public enum JobZygote {
             let child = job.wait(hangUp: 0, serverGone: serverGone)
             var code = ForkedJob.exitCode(child)
             do {
-                try Data(JSONTextEncoder().encode(child).bytes).write(to: URL(fileURLWithPath: request.status))
+                try JobDirectory.writeFile(JSONTextEncoder().encode(child).bytes, to: request.status)
             } catch {
                 code = LimitedExecution.exitCodeNoStatus
             }
@@ -66,7 +67,9 @@ public enum JobZygote {
         guard layer.active else { return layer }
         return .init(
             active: true,
-            detail: "empty network namespace of the worker slot (loopback down), entered by its jobs one at a time")
+            detail:
+                "empty network namespace of the worker slot (loopback down), its jobs' one at a time; a job keeping root's capabilities gets a fresh one"
+        )
     }
 
     static func threadCount() -> Int {

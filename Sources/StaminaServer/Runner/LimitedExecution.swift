@@ -36,7 +36,7 @@ public enum LimitedExecution {
         }
         let child = job.wait(hangUp: -1) { getppid() != parent }
         do {
-            try Data(JSONTextEncoder().encode(child).bytes).write(to: URL(fileURLWithPath: statusFile))
+            try JobDirectory.writeFile(JSONTextEncoder().encode(child).bytes, to: statusFile)
         } catch {
             return exitCodeNoStatus
         }

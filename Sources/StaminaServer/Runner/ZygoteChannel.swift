@@ -1,3 +1,4 @@
+import EngineContract
 import Foundation
 import Subprocess
 
@@ -9,7 +10,8 @@ import Subprocess
 /// the zygote's stdin, replies come from its stdout.
 struct ZygoteChannel {
     enum Reply: Equatable {
-        case ready
+        /// With the network layer the zygote's jobs inherit.
+        case ready(SandboxLayers.Layer?)
         case started(pid_t)
         case ended(Int32)
         /// The zygote could not take the request (the reason); it is still there for the next one.
@@ -28,7 +30,9 @@ struct ZygoteChannel {
     mutating func next() async -> Reply? {
         while true {
             guard let line = try? await lines.next() else { return nil }
-            if line == "ready" { return .ready }
+            if line.hasPrefix("ready") {
+                return .ready(try? JSONDecoder().decode(SandboxLayers.Layer.self, from: Data(line.dropFirst(5).utf8)))
+            }
             if line.hasPrefix("started "), let pid = pid_t(line.dropFirst("started ".count)) { return .started(pid) }
             if line.hasPrefix("ended "), let code = Int32(line.dropFirst("ended ".count)) { return .ended(code) }
             if line.hasPrefix("refused: ") { return .refused(String(line.dropFirst("refused: ".count))) }

@@ -8,9 +8,9 @@ import PostgresNIO
 /// LOCKED`, so concurrent workers on any node never take one job twice nor wait for each other.
 /// Nothing is cached: other nodes write too, so every read asks the database.
 public final class PostgresJobStore: JobStore {
-    private let client: PostgresClient
+    let client: PostgresClient
     private let runTask: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     private let name: String
 
     /// Key of the advisory lock that serialises inserts (see `insert`).
@@ -118,7 +118,12 @@ public final class PostgresJobStore: JobStore {
                     ON CONFLICT (owner, idempotency_key) DO NOTHING
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
-                return try await Self.records(rows).first
+                let record = try await Self.records(rows).first
+                // Delivered when the row commits: idle workers on every node claim it at once.
+                if record != nil {
+                    _ = try await connection.query("SELECT pg_notify(\(Self.queuedChannel), '')", logger: logger)
+                }
+                return record
             }
         }
         if let inserted { return inserted }
