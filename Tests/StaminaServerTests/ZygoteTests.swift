@@ -121,7 +121,9 @@ struct ZygoteTests {
             in: job, command: ["/bin/sh", "-c", "setsid sleep 1000 & echo $! > escaped.pid; sleep 0.2"])
         #expect(code == 0)
         let escaped = try #require(
-            Int32(try String(contentsOfFile: job + "/escaped.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            Int32(
+                try String(contentsOfFile: job + "/escaped.pid", encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)))
         _ = try await ProcessTable.waitFor("the escaped process to die", timeout: 10) {
             ProcessTable.isAlive(escaped) ? nil : true
         }
