@@ -59,6 +59,10 @@ enum JobChild {
         let user = Sandbox.becomeUser(request.sandboxUser)
         // The user change failed and we are still root: root must not share a namespace either.
         if !privileged && !user.active && geteuid() == 0 { network = Sandbox.isolateNetwork() }
+        // A change of uid clears the parent-death signal: ask again, and check again that the
+        // parent is still there (it may have died in between).
+        _ = LinuxCalls.prctl(LinuxCalls.prSetPdeathsig, UInt(SIGKILL))
+        if getppid() != parent { _exit(128 + SIGKILL) }
         let filesystem = Sandbox.restrict(ruleset)
         let layers = SandboxLayers(network: network, user: user, filesystem: filesystem)
         let report = Data(((try? JSONTextEncoder().encode(layers)) ?? .object([])).bytes) + Data("\n".utf8)
