@@ -243,9 +243,15 @@ public final class JobRunner: Service, Sendable {
                 input: .inputWriter, output: .sequence, error: .discarded
             ) { execution in
                 var zygote = ZygoteChannel(writer: execution.standardInputWriter, output: execution.standardOutput)
-                guard case .ready(let network) = await zygote.next() else { return }
-                // What `/v1/about` says of the network layer is what this slot's jobs get.
-                if let network { self.sandbox.withLock { $0.network = network } }
+                switch await zygote.next() {
+                case .ready(let network):
+                    // What `/v1/about` says of the network layer is what this slot's jobs get.
+                    if let network { self.sandbox.withLock { $0.network = network } }
+                case .refused(let why):
+                    self.logger.error("a worker's zygote refused to start", metadata: ["reason": "\(why)"])
+                    return
+                case .started, .ended, nil: return
+                }
                 while !self.isStopping {
                     guard let job = await self.claim() else {
                         guard await bell.next(isolation: #isolation) != nil else {
