@@ -15,6 +15,16 @@ struct Stamina: AsyncParsableCommand {
             ValidateSubmissionCommand.self,
         ]
     )
+
+    /// `worker-exec` forks job processes, so it runs here, on the main thread before the async
+    /// entry point has started any other thread (see `WorkerExecCommand`).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == WorkerExecCommand.configuration.commandName {
+            WorkerExecCommand.runBeforeAnyThread(Array(arguments.dropFirst()))
+        }
+        await main(nil)
+    }
 }
 
 enum StaminaVersion {

@@ -1,7 +1,8 @@
 // An engine that misbehaves on demand, for the tests of the server's process handling: a wrapper
 // around the real `stamina` that hangs (SLEEP in the model), allocates past the memory limit
 // (EXPLODE), refuses the input (BROKEN) or dies without a document (CRASH), writes slow progress
-// events first (SLOWEVENTS), and otherwise execs
+// events first (SLOWEVENTS), leaves a process behind in a session of its own (ESCAPE, its pid in
+// the log), and otherwise execs
 // the real engine, so every job that succeeds ran the engine for real. What it writes on stdout
 // is built from the engine contract's types and exit codes, never hand-written JSON.
 
@@ -65,6 +66,10 @@ enum MisbehavingEngine {
             if grep -q CRASH "$model"; then
               echo "[ERROR]: internal failure" >&2
               exit \(EngineExitCode.engineError.rawValue)
+            fi
+            if grep -q ESCAPE "$model"; then
+              setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+              echo "[INFO]: escaped $!" >&2
             fi
             if grep -q SLOWEVENTS "$model"; then
               # Rounds with log lines between them; after the third it waits (at most 60 s) for a

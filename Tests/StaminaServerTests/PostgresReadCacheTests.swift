@@ -81,6 +81,30 @@ struct PostgresReadCacheTests {
         await PostgresTestDatabase.drop(url)
     }
 
+    /// The worker's doorbell passes through the cache (`queuedJobs`): a job inserted through node A
+    /// rings node B's, so an idle worker node claims it at once rather than at its periodic look.
+    @Test func aNewJobRingsTheOtherNodesDoorbellThroughTheCache() async throws {
+        let (plainA, url) = try await PostgresTestDatabase.store()
+        let plainB = try await PostgresJobStore.open(url: url, logger: Logger(label: "test"))
+        let nodeA = await CachingJobStore.wrapping(plainA)
+        let nodeB = await CachingJobStore.wrapping(plainB)
+        let doorbell = try #require(await nodeB.queuedJobs())
+        let rings = Mutex(0)
+        let listener = Task {
+            for await _ in doorbell { rings.withLock { $0 += 1 } }
+        }
+        // The listener may not be up yet: insert until the doorbell rings, within a deadline.
+        _ = try await poll("node B's doorbell rings", timeout: 10) { () -> Bool? in
+            _ = try await nodeA.insert(PostgresJobStoreTests.newJob(), ownerQuota: 99, systemQuota: 99)
+            try await Task.sleep(for: .milliseconds(200))
+            return rings.withLock { $0 } > 0 ? true : nil
+        }
+        listener.cancel()
+        await nodeA.close()
+        await nodeB.close()
+        await PostgresTestDatabase.drop(url)
+    }
+
     /// The whole server, twice on one database: a job renamed and cancelled through one node is
     /// read so through the other within a deadline, though the other had it in its cache.
     @Test func twoServersOnOneDatabaseSeeEachOthersChanges() async throws {

@@ -1,35 +1,12 @@
 import Foundation
 import Testing
 
-/// The engine's lifetime is bound to its worker-exec, and a job whose worker-exec dies or whose
-/// data directory turns unwritable ends with the true reason. Process-level: real signals, real
+/// The engine's lifetime is bound to the process that forked it (a one-shot worker-exec here; a
+/// zygote killed under a job: `ZygoteTests`), and a job whose engine dies or whose data directory
+/// turns unwritable ends with the true reason. Process-level: real signals, real
 /// mounts, `/proc` checked; every wait polls with a deadline.
 @Suite("Process lifetime", .serialized)
 struct ProcessLifetimeTests {
-    @Test func killingWorkerExecLeavesNoEngineAndSaysTheWorkerWasLost() async throws {
-        let directory = RunningServer.temporaryDirectory()
-        let server = try await RunningServer(try TestModels.misbehavingEngineSettings(directory))
-        let reply = try await server.v1Submit(model: TestModels.sleeping)
-        let id = try #require(reply.object["id"] as? String)
-        let token = try #require(reply.object["token"] as? String)
-        // worker-exec, the engine (bash) and its `sleep`.
-        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 3 ? true : nil }
-        let worker = try #require(
-            server.processesOfJob(id).first { ProcessTable.commandLine($0).contains("worker-exec") })
-        kill(worker, SIGKILL)
-
-        _ = try await server.waitFor("no process of the job", timeout: 10) {
-            server.processesOfJob(id).isEmpty ? true : nil
-        }
-        #expect(try await server.waitForV1State(id, token: token, ["FAILED", "QUEUED"]) == "FAILED")
-        let job = try await server.get("/v1/jobs/\(id)", token: token).object
-        #expect(job["failureReason"] as? String == "WORKER_LOST")
-        let message = job["failureMessage"] as? String ?? ""
-        #expect(message.contains("killed by signal 9"), "\(message)")
-        #expect(!message.contains("could not be started"))
-        #expect(server.zombieChildren().isEmpty)
-    }
-
     /// The engine itself killed: its own children go with its group, and the reason names the signal.
     @Test func killingTheEngineLeavesNothingAndNamesTheSignal() async throws {
         let directory = RunningServer.temporaryDirectory()
@@ -37,12 +14,10 @@ struct ProcessLifetimeTests {
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
-        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 3 ? true : nil }
+        // The engine (bash) and its `sleep`.
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 2 ? true : nil }
         let engine = try #require(
-            server.processesOfJob(id).first {
-                let line = ProcessTable.commandLine($0)
-                return !line.contains("worker-exec") && !line.hasPrefix("sleep")  // the engine's bash
-            })
+            server.processesOfJob(id).first { !ProcessTable.commandLine($0).hasPrefix("sleep") })
         kill(engine, SIGKILL)
 
         _ = try await server.waitFor("no process of the job", timeout: 10) {
@@ -90,7 +65,7 @@ struct ProcessLifetimeTests {
         let reply = try await server.v1Submit(model: TestModels.sleeping)
         let id = try #require(reply.object["id"] as? String)
         let token = try #require(reply.object["token"] as? String)
-        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 3 ? true : nil }
+        _ = try await server.waitFor("engine processes") { server.processesOfJob(id).count >= 2 ? true : nil }
         let data = server.dataDirectory
         let mounted = ProcessTable.run(
             "/usr/bin/nsenter",
@@ -99,7 +74,7 @@ struct ProcessLifetimeTests {
                 "mount --bind '\(data)' '\(data)' && mount -o remount,bind,ro '\(data)'",
             ])
         try #require(mounted == 0, "the read-only bind mount failed")
-        // The engine now finishes; its worker-exec cannot record how.
+        // The engine now finishes; its zygote cannot record how.
         let sleeper = try #require(server.processesOfJob(id).first { ProcessTable.commandLine($0).hasPrefix("sleep") })
         kill(sleeper, SIGKILL)
 

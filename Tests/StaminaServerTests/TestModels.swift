@@ -2,7 +2,7 @@ import EngineContract
 import Foundation
 
 /// Models and properties used by the server tests. `MisbehavingEngine` reacts to marker words
-/// (SLEEP, EXPLODE, BROKEN, CRASH, SLOWEVENTS); everything else runs the real engine.
+/// (SLEEP, EXPLODE, BROKEN, CRASH, SLOWEVENTS, ESCAPE); everything else runs the real engine.
 enum TestModels {
     static let birthDeath = """
         ctmc
@@ -97,7 +97,7 @@ extension RunningServer {
         }
     }
 
-    /// Processes whose working directory is the job's directory (worker-exec and the engine).
+    /// Processes whose working directory is the job's directory (the engine and what it started).
     func processesOfJob(_ id: String) -> [Int32] {
         let jobDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path + "/jobs/" + id
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

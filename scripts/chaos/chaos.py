@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Chaos test for `stamina serve`: submits jobs through both APIs while killing (SIGKILL) the
-server, a worker-exec and an engine at random moments, restarting the server after each server
+server, a worker's zygote and a job's engine at random moments, restarting the server after each server
 kill, then checks that every accepted job ended exactly once with a reason, that no process of
 ours is left (scanned in /proc), and that no accepted job was lost.
 
@@ -136,15 +136,17 @@ def ours(data):
 
 
 def targets(data, kind):
+    """`worker-exec`: a worker slot's zygote (the parent of its jobs' processes); `engine`: a job's
+    process (it works in the job's scratch directory; the server's own engine runs in it without
+    an exec, so its command line is the zygote's)."""
     jobs = data + "/jobs/"
     found = []
     for pid, state, cwd, argv in processes():
-        if state in ("Z", "X") or not cwd.startswith(jobs):
+        if state in ("Z", "X"):
             continue
-        is_worker = "worker-exec" in argv
-        if kind == "worker-exec" and is_worker and "--stage" not in argv:
+        if kind == "worker-exec" and "worker-exec" in argv and "--zygote" in argv and cwd.startswith(data):
             found.append(pid)
-        if kind == "engine" and not is_worker and "check" in argv:
+        if kind == "engine" and cwd.startswith(jobs) and ".sandbox-probe-" not in cwd:
             found.append(pid)
     return found
 
@@ -259,7 +261,13 @@ def main():
                     failures.append("job %s is %s but its result says %s" % (job, state, run.get("state")))
 
         # No engine or worker-exec left while the server still runs and nothing is queued.
-        lingering = [(pid, argv) for pid, argv in ours(data) if pid != server.process.pid]
+        # (The server's zygotes stay for as long as it runs; its forked job processes do not.)
+        zygote = ["--server-pid", str(server.process.pid)]
+        zygotes = {
+            pid for pid, state, cwd, argv in processes()
+            if cwd == data + "/jobs" and "--zygote" in argv and argv[-2:] == zygote
+        }
+        lingering = [(pid, argv) for pid, argv in ours(data) if pid != server.process.pid and pid not in zygotes]
         if lingering:
             failures.append("processes left while idle: %r" % lingering)
         server.stop()

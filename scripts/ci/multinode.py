@@ -188,15 +188,18 @@ def main():
         for index in range(JOBS // 2):
             submit(index)
 
-        # Kill -9 a worker in the middle of a job: one whose worker-exec child works in a scratch dir.
+        # Kill -9 a worker in the middle of a job: one whose zygote's child works in a scratch dir.
         # Jobs of 2 s or more (index % 4 >= 2): the kill lands well before their engine ends.
         long_enough = {job["id"] for job in jobs if job["index"] % 4 >= 2 and job["index"] != 5}
 
         def running_on(worker):
+            # A job's process is a child of one of the worker's zygotes.
+            table = processes()
+            zygotes = {pid for pid, ppid, _, _ in table if ppid == worker.process.pid}
             return {
                 os.path.basename(cwd).split(".")[0]
-                for pid, ppid, cwd, _ in processes()
-                if ppid == worker.process.pid and "/jobs/" in cwd
+                for pid, ppid, cwd, _ in table
+                if ppid in zygotes and "/jobs/" in cwd
             }
 
         victim = wait_for(

@@ -9,15 +9,20 @@ import Synchronization
     import Glibc
 #endif
 
-/// The local worker pool: `workers` loops that claim the oldest queued job and run it as
-/// `stamina worker-exec ... -- stamina check ...` in its own process group, under the wall-clock
-/// limit (enforced here), the CPU and address-space limits (set by worker-exec). The engine works in
-/// a scratch directory (`<data-dir>/jobs/<id>.<attempt>`, written from the stored inputs, removed after); while
+/// The local worker pool: `workers` loops that claim the oldest queued job and run it. Each loop
+/// (a worker slot) keeps a zygote, `stamina worker-exec --zygote`, started once and restarted when
+/// it dies, which forks one process per job (`JobZygote`): that process leads its own process
+/// group, sandboxes itself, takes the CPU and address-space limits and becomes the engine (the
+/// server's own `check` runs in it without an exec), so a job costs a fork, not process starts. The
+/// wall-clock limit is enforced here. The engine works in a scratch directory
+/// (`<data-dir>/jobs/<id>.<attempt>`, written from the stored inputs, removed after); while
 /// it runs, a watcher stores its new progress lines, renews the lease and polls for a cancel asked
-/// on any node; at the end the outputs go to the store. Every write carries the attempt number and
+/// on any node; at the end the outputs go to the store, and the loop claims the next job at once.
+/// Every write carries the attempt number and
 /// is refused for a stale attempt: a worker whose lease lapsed (its job requeued) kills its run and
 /// records nothing. Cancel and timeout kill the whole group with SIGKILL; so does shutdown, which
-/// leaves the job RUNNING under this node's id so the next start takes it back at once.
+/// leaves the job RUNNING under this node's id so the next start takes it back at once. A zygote
+/// that dies under a job loses it (`WORKER_LOST`, as a killed worker); the job's group is killed.
 public final class JobRunner: Service, Sendable {
     let store: any JobStore
     let configuration: ServerConfiguration
@@ -38,6 +43,7 @@ public final class JobRunner: Service, Sendable {
         var pendingCancels: Set<String> = []
         var stopping = false
         var cancelListener: Task<Void, Never>? = nil
+        var queueListener: Task<Void, Never>? = nil
     }
 
     private let state = Mutex(State())
@@ -61,6 +67,8 @@ public final class JobRunner: Service, Sendable {
                 "recovered interrupted jobs",
                 metadata: ["requeued": "\(recovered.requeued)", "failed": "\(recovered.failed)"])
         }
+        // A zygote that died is a closed pipe: writing to it must be an error, not the server's death.
+        signal(SIGPIPE, SIG_IGN)
         // Before any job: the workers launch engines with the layers the probe found usable.
         await probeSandbox()
         await withGracefulShutdownHandler {
@@ -85,6 +93,17 @@ public final class JobRunner: Service, Sendable {
                     }
                     let stopping = state.withLock { state in
                         state.cancelListener = listener
+                        return state.stopping
+                    }
+                    if stopping { listener.cancel() }
+                }
+                // New jobs queued on other nodes, pushed by the store, ring the doorbells at once.
+                if let queued = await store.queuedJobs() {
+                    let listener = Task {
+                        for await _ in queued { self.wake() }
+                    }
+                    let stopping = state.withLock { state in
+                        state.queueListener = listener
                         return state.stopping
                     }
                     if stopping { listener.cancel() }
@@ -132,11 +151,14 @@ public final class JobRunner: Service, Sendable {
 
     /// Stops the loops and kills every child group; the jobs stay RUNNING for the next start.
     func stop() {
-        let (groups, doorbells, listener) = state.withLock { state in
+        let (groups, doorbells, listeners) = state.withLock { state in
             state.stopping = true
-            return (state.running.values.compactMap(\.processGroup), state.doorbells, state.cancelListener)
+            return (
+                state.running.values.compactMap(\.processGroup), state.doorbells,
+                [state.cancelListener, state.queueListener]
+            )
         }
-        listener?.cancel()
+        for listener in listeners { listener?.cancel() }
         for group in groups { Glibc.kill(-group, SIGKILL) }
         for doorbell in doorbells { doorbell.finish() }
     }
@@ -171,28 +193,116 @@ public final class JobRunner: Service, Sendable {
         return true
     }
 
+    /// One worker slot: its zygote (started here, restarted when it dies) runs the jobs this loop
+    /// claims, one at a time. A finished job is followed by the next claim at once; an empty queue
+    /// waits for the doorbell (a submission, a finished job, a notification from the store, or
+    /// the periodic ring).
     private func workerLoop(index: Int, doorbell: AsyncStream<Void>) async {
-        var iterator = doorbell.makeAsyncIterator()
+        var bell = doorbell.makeAsyncIterator()
         while !isStopping {
-            do {
-                let now = Date()
-                if let job = try await store.claimNext(
-                    now: now, worker: configuration.resolvedNodeID,
-                    leaseUntil: now.addingTimeInterval(configuration.leaseSeconds))
-                {
-                    await execute(job)
-                    continue
-                }
-            } catch {
-                logger.error("claiming a job failed", metadata: ["error": "\(error)"])
+            let session = await zygoteSession(bell: &bell)
+            if let lost = session.lost {
+                // The zygote died under a run: its engine got the parent-death signal; whatever
+                // else is left of the run's group goes now, and the run ends as its worker lost.
+                if let group = state.withLock({ $0.running[lost.job.id]?.processGroup }) { Glibc.kill(-group, SIGKILL) }
+                await conclude(lost, worker: session.end)
             }
-            guard await iterator.next() != nil else { return }
+            if session.bellEnded { return }
+            if !isStopping {
+                logger.warning(
+                    "a worker's zygote ended; starting a new one",
+                    metadata: ["worker": "\(index)", "zygote": "\(session.end)"])
+            }
+            // A zygote that cannot even start must not be restarted in a tight loop.
+            if session.jobs == 0 && !isStopping { try? await Task.sleep(for: .seconds(1)) }
+        }
+    }
+
+    private struct ZygoteSession {
+        var jobs = 0
+        /// The run the zygote was running when it went away.
+        var lost: Run? = nil
+        var end = WorkerEnd.notStarted("the zygote was not started")
+        var bellEnded = false
+    }
+
+    /// Starts a zygote and runs claimed jobs through it until the worker stops or the zygote dies.
+    private func zygoteSession(bell: inout AsyncStream<Void>.Iterator) async -> ZygoteSession {
+        var session = ZygoteSession()
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        let jobs = configuration.dataDirectory + "/jobs"  // the zygote's working directory
+        try? FileManager.default.createDirectory(atPath: jobs, withIntermediateDirectories: true)
+        do {
+            let result = try await Subprocess.run(
+                .path(.init(ServerConfiguration.currentExecutable)),
+                arguments: ["worker-exec", "--zygote", "--server-pid", String(getpid())],
+                // A crash report would bury the job log (and takes seconds); the exit status says enough.
+                environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]),
+                workingDirectory: .init(jobs), platformOptions: options,
+                input: .inputWriter, output: .sequence, error: .discarded
+            ) { execution in
+                var zygote = ZygoteChannel(writer: execution.standardInputWriter, output: execution.standardOutput)
+                switch await zygote.next() {
+                case .ready(let network):
+                    // What `/v1/about` says of the network layer is what this slot's jobs get.
+                    if let network { self.sandbox.withLock { $0.network = network } }
+                case .refused(let why):
+                    self.logger.error("a worker's zygote refused to start", metadata: ["reason": "\(why)"])
+                    return
+                case .started, .ended, nil: return
+                }
+                while !self.isStopping {
+                    guard let job = await self.claim() else {
+                        guard await bell.next(isolation: #isolation) != nil else {
+                            session.bellEnded = true
+                            return
+                        }
+                        continue
+                    }
+                    session.jobs += 1
+                    let run = self.begin(job)
+                    guard let end = await self.launch(run, through: &zygote) else {
+                        session.lost = run
+                        return
+                    }
+                    await self.conclude(run, worker: end)
+                }
+            }
+            switch result.terminationStatus {
+            case .exited(let code): session.end = .exited(code)
+            case .signaled(let signal): session.end = .signalled(signal)
+            }
+        } catch {
+            session.end = .notStarted("\(error)")
+            logger.error("starting a worker's zygote failed", metadata: ["error": "\(error)"])
+        }
+        return session
+    }
+
+    private func claim() async -> JobRecord? {
+        do {
+            let now = Date()
+            return try await store.claimNext(
+                now: now, worker: configuration.resolvedNodeID,
+                leaseUntil: now.addingTimeInterval(configuration.leaseSeconds))
+        } catch {
+            logger.error("claiming a job failed", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
     // MARK: one job
 
-    private func execute(_ job: JobRecord) async {
+    /// A claimed job on its way through this worker.
+    private struct Run: Sendable {
+        let job: JobRecord
+        let directory: JobDirectory
+        let started: ContinuousClock.Instant
+        let watcher: Task<ProgressTail, Never>
+    }
+
+    private func begin(_ job: JobRecord) -> Run {
         let directory = JobDirectory(dataDirectory: configuration.dataDirectory, id: job.id, attempt: job.attempts)
         directory.remove()  // what a killed run of this node left
         metrics.jobStarted(waited: job.startedAt.map { $0.timeIntervalSince(job.createdAt) } ?? 0)
@@ -200,71 +310,59 @@ public final class JobRunner: Service, Sendable {
             let cancelled = state.pendingCancels.remove(job.id) != nil
             state.running[job.id] = RunningChild(processGroup: nil, intervention: cancelled ? .cancel : .none)
         }
-        let started = ContinuousClock.now
-        var worker = WorkerEnd.notStarted("not started")
         let watcher = Task { await self.watch(job, directory: directory) }
+        return Run(job: job, directory: directory, started: .now, watcher: watcher)
+    }
+
+    /// Writes the run's inputs, has the zygote fork it, and waits for its end under the wall-clock
+    /// limit. nil when the zygote went away under the run (it is then lost with it).
+    private func launch(_ run: Run, through zygote: inout ZygoteChannel) async -> WorkerEnd? {
+        let job = run.job
         do {
             guard let inputs = try await store.inputs(id: job.id) else { throw RunnerError.inputsGone }
-            try directory.create(model: inputs.model, properties: inputs.properties)
-            let stdout = open(directory.stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            let stdoutError = errno
-            let stderr = open(directory.stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            let stderrError = errno
-            guard stdout >= 0, stderr >= 0 else {
-                if stdout >= 0 { close(stdout) }
-                if stderr >= 0 { close(stderr) }
-                throw RunnerError.cannotOpenOutput(LinuxCalls.errorText(stdout < 0 ? stdoutError : stderrError))
-            }
-            var options = PlatformOptions()
-            options.processGroupID = 0
-            let timeLimit = configuration.timeLimitSeconds
-            let result = try await Subprocess.run(
-                .path(.init(ServerConfiguration.currentExecutable)),
-                arguments: Arguments(arguments(for: job, in: directory)),
-                // A crash report would bury the job log (and takes seconds); the exit status says enough.
-                environment: .inherit.updating(["SWIFT_BACKTRACE": "enable=no"]),
-                workingDirectory: .init(directory.path), platformOptions: options,
-                input: .none, output: .fileDescriptor(.init(rawValue: stdout), closeAfterSpawningProcess: true),
-                error: .fileDescriptor(.init(rawValue: stderr), closeAfterSpawningProcess: true)
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                let alreadyStopped = self.state.withLock { state in
-                    state.running[job.id]?.processGroup = pid
-                    return state.running[job.id]?.intervention != JobOutcome.Intervention.none
-                        || state.running[job.id]?.lost == true || state.stopping
-                }
-                if alreadyStopped { Glibc.kill(-pid, SIGKILL) }
-                let timer = Task {
-                    try await Task.sleep(for: .seconds(timeLimit))
-                    _ = self.kill(jobID: job.id, as: .timeout)
-                }
-                return (pid, timer)
-            }
-            result.closureResult.1.cancel()
-            // Whatever is left of the group goes now: children an engine left behind when it
-            // died, or the whole engine if worker-exec was killed. The group id cannot be reused
-            // while a member lives, so this reaches only ours.
-            Glibc.kill(-result.closureResult.0, SIGKILL)
-            switch result.terminationStatus {
-            case .exited(let code): worker = .exited(code)
-            case .signaled(let signal): worker = .signalled(signal)
-            }
+            try run.directory.create(model: inputs.model, properties: inputs.properties)
         } catch {
-            worker = .notStarted("\(error)")
             logger.error("running a job failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            return .notStarted("\(error)")
         }
-        let wallSeconds = (ContinuousClock.now - started).seconds
-        watcher.cancel()
-        var tail = await watcher.value
-        defer { directory.remove() }
+        guard await zygote.send(request(for: job, in: run.directory)) else { return nil }
+        let pid: pid_t
+        switch await zygote.next() {
+        case .started(let started): pid = started
+        case .refused(let why): return .notStarted(why)
+        case .ready, .ended, nil: return nil
+        }
+        let alreadyStopped = state.withLock { state in
+            state.running[job.id]?.processGroup = pid
+            return state.running[job.id]?.intervention != JobOutcome.Intervention.none
+                || state.running[job.id]?.lost == true || state.stopping
+        }
+        if alreadyStopped { Glibc.kill(-pid, SIGKILL) }
+        let timeLimit = configuration.timeLimitSeconds
+        let timer = Task {
+            try await Task.sleep(for: .seconds(timeLimit))
+            _ = self.kill(jobID: job.id, as: .timeout)
+        }
+        defer { timer.cancel() }
+        guard case .ended(let code) = await zygote.next() else { return nil }
+        return .exited(code)
+    }
+
+    /// After the run: the last progress lines, the outputs and the finish, then the directory goes.
+    private func conclude(_ run: Run, worker: WorkerEnd) async {
+        let job = run.job
+        let wallSeconds = (ContinuousClock.now - run.started).seconds
+        run.watcher.cancel()
+        var tail = await run.watcher.value
+        defer { run.directory.remove() }
         let child = state.withLock { $0.running.removeValue(forKey: job.id) }
         if isStopping || child?.lost == true { return }
         // The lines written after the watcher's last look.
-        _ = try? await store.appendEvents(id: job.id, attempt: job.attempts, tail.read(directory))
+        _ = try? await store.appendEvents(id: job.id, attempt: job.attempts, tail.read(run.directory))
         await record(
-            job, directory: directory, intervention: child?.intervention ?? .none, worker: worker,
+            job, directory: run.directory, intervention: child?.intervention ?? .none, worker: worker,
             wallSeconds: wallSeconds)
-        logger.info("job finished", metadata: ["job": "\(job.id)", "worker-exec": "\(worker)"])
+        logger.info("job finished", metadata: ["job": "\(job.id)", "worker": "\(worker)"])
         wake()
     }
 
@@ -302,19 +400,18 @@ public final class JobRunner: Service, Sendable {
         return tail
     }
 
-    private func arguments(for job: JobRecord, in directory: JobDirectory) -> [String] {
-        [
-            "worker-exec", "--memory-bytes", String(configuration.memoryLimitBytes),
-            "--cpu-seconds", String(Int(configuration.cpuLimitEffective.rounded(.up))), "--status", directory.status,
-            "--server-pid", String(getpid()),
-        ] + sandboxArguments + [
-            "--", configuration.resolvedEnginePath, "check",
-        ] + job.parameters.engineRequest(threads: configuration.engineThreads).arguments
+    private func request(for job: JobRecord, in directory: JobDirectory) -> JobLaunchRequest {
+        JobLaunchRequest(
+            directory: directory.path, stdout: directory.stdout, stderr: directory.stderr, status: directory.status,
+            memoryBytes: configuration.memoryLimitBytes,
+            cpuSeconds: Int(configuration.cpuLimitEffective.rounded(.up)), sandboxUser: sandboxUser,
+            arguments: [configuration.resolvedEnginePath, "check"]
+                + job.parameters.engineRequest(threads: configuration.engineThreads).arguments)
     }
 
     /// The user layer only where the probe showed the sandbox user can work in a job directory.
-    private var sandboxArguments: [String] {
-        geteuid() == 0 && sandboxLayers.user.active ? ["--sandbox-user", configuration.sandboxUser] : []
+    private var sandboxUser: String? {
+        geteuid() == 0 && sandboxLayers.user.active ? configuration.sandboxUser : nil
     }
 
     private func record(
@@ -362,11 +459,9 @@ public final class JobRunner: Service, Sendable {
 }
 
 enum RunnerError: Error, CustomStringConvertible {
-    case cannotOpenOutput(String)
     case inputsGone
     var description: String {
         switch self {
-        case .cannotOpenOutput(let reason): return "cannot create the job's output files: \(reason)"
         case .inputsGone: return "the job's inputs are no longer in the store (deleted)"
         }
     }

@@ -3,7 +3,8 @@
 #endif
 
 /// The Linux calls the engine's launch needs that Swift's Glibc module hides: those declared only
-/// under `_GNU_SOURCE` (`unshare`) and the variadic ones (`prctl`, `syscall`, which
+/// under `_GNU_SOURCE` (`unshare`), those glibc has no wrapper for in every version (`pidfd_open`,
+/// `close_range`, through `syscall`), and the variadic ones (`prctl`, `syscall`, which
 /// Swift cannot import). Each is looked up once with `dlsym`; on x86_64 and aarch64 a variadic
 /// function called with integer arguments takes them in the same registers as a fixed one.
 enum LinuxCalls {
@@ -11,6 +12,10 @@ enum LinuxCalls {
     static let openPath: Int32 = 0o10_000_000
     static let prSetPdeathsig: Int32 = 1
     static let prSetNoNewPrivs: Int32 = 38
+    static let prSetChildSubreaper: Int32 = 36
+
+    static let pidfdOpenCall = 434
+    static let closeRangeCall = 436
 
     static let landlockCreateRuleset = 444
     static let landlockAddRule = 445
@@ -39,6 +44,27 @@ enum LinuxCalls {
     static func syscall(_ number: Int, _ a: Int = 0, _ b: Int = 0, _ c: Int = 0, _ d: Int = 0) -> Int {
         guard let call = function("syscall", as: SyscallFunction.self) else { return Int(fail(ENOSYS)) }
         return call(number, a, b, c, d)
+    }
+
+    /// A descriptor that becomes readable when the process exits, or -1 (a kernel before 5.3).
+    static func pidfdOpen(_ pid: pid_t) -> Int32 {
+        let descriptor = syscall(pidfdOpenCall, Int(pid), 0)
+        guard descriptor >= 0 else { return -1 }
+        _ = fcntl(Int32(descriptor), F_SETFD, FD_CLOEXEC)
+        return Int32(descriptor)
+    }
+
+    /// Closes every descriptor from `lowest` up (close_range, or one by one where it is missing).
+    static func closeDescriptors(from lowest: Int32) {
+        if syscall(closeRangeCall, Int(lowest), Int(UInt32.max), 0) == 0 { return }
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        let highest = Int32(clamping: min(limit.rlim_cur, 65_536))
+        var descriptor = lowest
+        while descriptor < highest {
+            close(descriptor)
+            descriptor += 1
+        }
     }
 
     private static func fail(_ code: Int32) -> Int32 {

@@ -168,6 +168,8 @@ final class CachingJobStore: JobStore {
 
     func cancelRequests() async -> AsyncStream<String>? { await inner.cancelRequests() }
 
+    func queuedJobs() async -> AsyncStream<Void>? { await inner.queuedJobs() }
+
     func probeWrite(now: Date) async throws(StoreError) { try await inner.probeWrite(now: now) }
 
     func close() async {

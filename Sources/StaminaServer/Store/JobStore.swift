@@ -80,6 +80,10 @@ public protocol JobStore: Sendable {
     /// Ids of running jobs whose cancel was just asked on any node, pushed by the store where it can
     /// (PostgreSQL: LISTEN/NOTIFY); nil where it cannot, and the workers' polling is the way.
     func cancelRequests() async -> AsyncStream<String>?
+    /// A ring whenever a job is queued on any node, pushed by the store where it can (PostgreSQL:
+    /// LISTEN/NOTIFY), so an idle worker node claims at once; nil where the submitting process
+    /// wakes its own workers (SQLite, in memory).
+    func queuedJobs() async -> AsyncStream<Void>?
 
     /// Proves that the store can commit a write now (for `/readyz`).
     func probeWrite(now: Date) async throws(StoreError)
@@ -90,6 +94,7 @@ public protocol JobStore: Sendable {
 extension JobStore {
     /// One process per store (SQLite, in memory): a cancel reaches the local runner directly.
     public func cancelRequests() async -> AsyncStream<String>? { nil }
+    public func queuedJobs() async -> AsyncStream<Void>? { nil }
 
     /// Without a separate limit on QUEUED jobs, the active quota bounds them.
     public func insert(_ job: NewJob, ownerQuota: Int, systemQuota: Int) async throws(StoreError) -> JobRecord {

@@ -11,9 +11,9 @@ import Synchronization
 /// `jobChanges` tells of every change. Every call has a time limit (`queryTimeLimit`), so a
 /// database that went away costs a caller a few seconds and a clear `StoreError.unavailable`.
 public final class PostgresJobStore: JobStore {
-    private let client: PostgresClient
+    let client: PostgresClient
     private let runTask: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     private let name: String
     /// When the database last answered a call of this store (or the listener's query): while
     /// that was moments ago, a slow call is the database being busy, not gone.
@@ -148,7 +148,12 @@ public final class PostgresJobStore: JobStore {
                     ON CONFLICT (owner, idempotency_key) DO NOTHING
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
-                return try await Self.records(rows).first
+                let record = try await Self.records(rows).first
+                // Delivered when the row commits: idle workers on every node claim it at once.
+                if record != nil {
+                    _ = try await connection.query("SELECT pg_notify(\(Self.queuedChannel), '')", logger: logger)
+                }
+                return record
             }
         }
         if let inserted { return inserted }
