@@ -30,6 +30,8 @@ struct RefinementLoop {
     var kappa: Double
     /// How rounds grow the model; it remembers across properties whether pi ran away.
     var growth: GrowthPolicy
+    /// At most this many states are reachable (nil: unknown), for `GrowthPolicy.exploresCompletely`.
+    let stateBound: Double?
 
     init(index: Int, plan: PropertyPlan, in run: CheckRun) {
         self.index = index
@@ -46,6 +48,7 @@ struct RefinementLoop {
         }
         kappa = run.kappa
         growth = run.growth
+        stateBound = wholeModel ? nil : GrowthPolicy.stateBound(of: run.model, layout: run.layout)
     }
 
     mutating func run(_ run: CheckRun, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
@@ -117,7 +120,7 @@ struct RefinementLoop {
             var piStatesFrom = Int.max
             let guided = growth.guided
             if GrowthPolicy.exploresCompletely(
-                stateCount: explorer.graph.stateCount, bound: explorer.layout.stateSpaceBound,
+                stateCount: explorer.graph.stateCount, bound: stateBound,
                 maxStates: settings.maxStates)
             {
                 try explorer.exploreAll()
