@@ -191,8 +191,9 @@ def main() -> int:
             count_text = (f"{ours_counts[0]:,}, {ours_counts[1]:,}" if ours_counts else "-") + "; " + (
                 "the same" if ours_counts and ours_counts == storm_counts
                 else (f"{storm_counts[0]:,}, {storm_counts[1]:,}" if storm_counts else "-"))
+            # Below half a second of CPU the ratio is noise.
             ratio = (f"{truncated['cpu'] / exact['cpu']:.2f}x" if not failed(exact) and not failed(truncated)
-                     and exact["cpu"] > 0 else "-")
+                     and exact["cpu"] >= 0.5 else "-")
             t = truncated.get("result") or {}
             trunc_text = interval(truncated) + (
                 f" ({t['states']:,}, {len(t.get('rounds') or [])})" if not failed(truncated) else "")
