@@ -114,13 +114,16 @@ struct RefinementLoop {
         // Replaced by each round of pi passes; a round that explores otherwise sees the last one's.
         var budget = ExpansionBudget.unlimited
         growth.startProperty()
+        // How much the last round multiplied the states known (the first one: from one state).
+        var growthFactor = 1.0
         while true {
             let roundStart = run.clock.now
+            let statesBefore = max(1, explorer.graph.stateCount)
             // States numbered from here on were found by pi's passes (none in a guided round).
             var piStatesFrom = Int.max
             let guided = growth.guided
             if GrowthPolicy.exploresCompletely(
-                stateCount: explorer.graph.stateCount, bound: stateBound,
+                stateCount: explorer.graph.stateCount, growth: growthFactor, bound: stateBound,
                 maxStates: settings.maxStates)
             {
                 try explorer.exploreAll()
@@ -150,6 +153,7 @@ struct RefinementLoop {
             }
             report.explorationSeconds += run.seconds(since: roundStart)
             let checkingStart = run.clock.now
+            growthFactor = Double(explorer.graph.stateCount) / Double(statesBefore)
             let ctmc = try run.currentCTMC()
             let outcome = try run.compute(plan, on: ctmc)
             let bounds = outcome.bounds
