@@ -15,6 +15,18 @@ import Testing
         #expect(!GrowthPolicy.exploresCompletely(stateCount: 1_000_000, bound: nil, maxStates: nil))
     }
 
+    @Test func theLastRoundsGrowthCountsTowardsTheNext() {
+        // QVBS peer2peer: 12,204 -> 46,085 of 1,048,576 states; the third round would reach ~174 k.
+        let peers = 1_048_576.0
+        #expect(!GrowthPolicy.exploresCompletely(stateCount: 46_085, growth: 1, bound: peers, maxStates: nil))
+        #expect(GrowthPolicy.exploresCompletely(stateCount: 46_085, growth: 3.78, bound: peers, maxStates: nil))
+        // The first round grows from one state: its growth counts as at most 4.
+        #expect(!GrowthPolicy.exploresCompletely(stateCount: 12_204, growth: 12_204, bound: peers, maxStates: nil))
+        // QVBS majority after its first round: 4,627 of 192,000 states.
+        #expect(GrowthPolicy.exploresCompletely(stateCount: 4_627, growth: 4_627, bound: 192_000, maxStates: nil))
+        #expect(!GrowthPolicy.exploresCompletely(stateCount: 4_627, growth: 1, bound: 192_000, maxStates: nil))
+    }
+
     /// A tandem of two bounded queues whose declared ranges allow 121 states.
     static let finite = """
         ctmc

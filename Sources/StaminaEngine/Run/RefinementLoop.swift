@@ -33,6 +33,8 @@ struct RefinementLoop {
     var kappa: Double
     /// How rounds grow the model; it remembers across properties whether pi ran away.
     var growth: GrowthPolicy
+    /// At most this many states are reachable (nil: unknown), for `GrowthPolicy.exploresCompletely`.
+    let stateBound: Double?
 
     init(index: Int, plan: PropertyPlan, in run: CheckRun) {
         self.index = index
@@ -49,6 +51,7 @@ struct RefinementLoop {
         }
         kappa = run.kappa
         growth = run.growth
+        stateBound = wholeModel ? nil : GrowthPolicy.stateBound(of: run.model, layout: run.layout)
     }
 
     mutating func run(_ run: CheckRun, observer: CheckObserver?) throws(EngineError) -> PropertyReport {
@@ -114,13 +117,16 @@ struct RefinementLoop {
         // Replaced by each round of pi passes; a round that explores otherwise sees the last one's.
         var budget = ExpansionBudget.unlimited
         growth.startProperty()
+        // How much the last round multiplied the states known (the first one: from one state).
+        var growthFactor = 1.0
         while true {
             let roundStart = run.clock.now
+            let statesBefore = max(1, explorer.graph.stateCount)
             // States numbered from here on were found by pi's passes (none in a guided round).
             var piStatesFrom = Int.max
             let guided = growth.guided
             if GrowthPolicy.exploresCompletely(
-                stateCount: explorer.graph.stateCount, bound: explorer.layout.stateSpaceBound,
+                stateCount: explorer.graph.stateCount, growth: growthFactor, bound: stateBound,
                 maxStates: settings.maxStates)
             {
                 try explorer.exploreAll()
@@ -150,6 +156,7 @@ struct RefinementLoop {
             }
             report.explorationSeconds += run.seconds(since: roundStart)
             let checkingStart = run.clock.now
+            growthFactor = Double(explorer.graph.stateCount) / Double(statesBefore)
             let ctmc = try run.currentCTMC()
             let outcome = try run.compute(plan, on: ctmc)
             let bounds = outcome.bounds
