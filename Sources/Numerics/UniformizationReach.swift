@@ -59,7 +59,7 @@ extension Uniformization {
     /// from `initial`, with `absorbing`, `goal` and `extra` states absorbing. `keepDistribution`
     /// also returns lower bounds on the maybe states' masses (for the truncation's heuristics).
     public static func boundedReach(
-        rates: SparseMatrix, initial: [Double], time: Double, absorbing: [Bool], goal: [Bool], extra: [Bool],
+        rates: SparseMatrix, initial: consuming [Double], time: Double, absorbing: [Bool], goal: [Bool], extra: [Bool],
         accuracy: Double, threads: Int = 1, deadline: SolverDeadline = .none, keepDistribution: Bool = false
     ) throws(NumericsError) -> BoundedReachResult {
         let n = rates.rowCount
@@ -105,6 +105,9 @@ extension Uniformization {
         // The maybe states' original indices are only needed again to report their masses.
         if !keepDistribution { chain.original = [] }
         let total = NonNegativeSum(initial).upper
+        // The products need only the maybe states' part (`start`): a caller that gives its vector up
+        // (`consume`) frees n doubles for the whole iteration.
+        initial = []
         let origins = Masses(
             goal: NonNegativeSum(inGoal).value, extra: NonNegativeSum(inExtra).value,
             dead: NonNegativeSum(elsewhere).value)

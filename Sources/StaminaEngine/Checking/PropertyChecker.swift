@@ -148,14 +148,23 @@ struct PropertyChecker {
             for state in 0..<n { absorbing[state] = !phi1[state] || phi2[state] }
             absorbing[sink] = true
             var goal = phi2
-            goal[sink] = false
+            // Written only if needed: a write would copy n flags that phi2 still holds.
+            if goal[sink] { goal[sink] = false }
             var extra = [Bool](repeating: false, count: n + 1)
             extra[sink] = true
             let time = upper - interval.lower
-            let result = try numerics { () throws(NumericsError) in
-                try Uniformization.boundedReach(
-                    rates: ctmc.rates, initial: start, time: time, absorbing: absorbing, goal: goal, extra: extra,
-                    accuracy: accuracy, threads: threads, deadline: deadline, keepDistribution: !ctmc.isComplete)
+            // Called outside `numerics`' closure, which would hold `start` for the whole solve: given
+            // up (`consume`), its n doubles are freed once the maybe states' part is taken.
+            let result: BoundedReachResult
+            do {
+                result = try Uniformization.boundedReach(
+                    rates: ctmc.rates, initial: consume start, time: time, absorbing: absorbing, goal: goal,
+                    extra: extra, accuracy: accuracy, threads: threads, deadline: deadline,
+                    keepDistribution: !ctmc.isComplete)
+            } catch .timeLimit {
+                throw .timeLimit(seconds: timeLimitSeconds)
+            } catch {
+                throw .numerics(String(describing: error))
             }
             // The truncation's heuristics read where the probability is: maybe states and the sink.
             var distribution = result.distribution
