@@ -42,7 +42,6 @@ struct PoissonMixture {
         deadline: SolverDeadline = .none
     ) throws(NumericsError) {
         let n = chain.stateCount
-        let u = unitRoundoff
         let last = first + weights.count - 1
         let scaled = weights
 
@@ -244,30 +243,6 @@ private struct GatherStructure: @unchecked Sendable {
     let sources: UnsafePointer<Int32>
     let reach: UnsafePointer<Int32>
     let result: UnsafeMutablePointer<Double>
-}
-
-/// Where the probabilities of the entries and the diagonal come from.
-private protocol GatherValues: Sendable {
-    func entry(_ index: Int) -> Double
-    func diagonal(_ state: Int) -> Double
-}
-
-private struct DirectValues: GatherValues, @unchecked Sendable {
-    let probabilities: UnsafePointer<Double>
-    let diagonal: UnsafePointer<Double>
-
-    @inline(__always) func entry(_ index: Int) -> Double { probabilities[index] }
-    @inline(__always) func diagonal(_ state: Int) -> Double { diagonal[state] }
-}
-
-private struct CodedValues: GatherValues, @unchecked Sendable {
-    let entryTable: UnsafePointer<Double>
-    let entryCodes: UnsafePointer<UInt16>
-    let diagonalTable: UnsafePointer<Double>
-    let diagonalCodes: UnsafePointer<UInt16>
-
-    @inline(__always) func entry(_ index: Int) -> Double { entryTable[Int(entryCodes[index])] }
-    @inline(__always) func diagonal(_ state: Int) -> Double { diagonalTable[Int(diagonalCodes[state])] }
 }
 
 /// Raw pointers for one gather step; only valid inside the `withUnsafe...` scopes that made them.

@@ -270,7 +270,7 @@ private struct ReachIteration {
                                         let diagonalTable = diagonalTable.baseAddress,
                                         let diagonalCodes = diagonalCodes.baseAddress
                                     else { return }
-                                    let values = CodedReachValues(
+                                    let values = CodedValues(
                                         entryTable: entryTable, entryCodes: entryCodes, diagonalTable: diagonalTable,
                                         diagonalCodes: diagonalCodes)
                                     timedOut = iterate(
@@ -285,7 +285,7 @@ private struct ReachIteration {
                         chain.diagonal.withUnsafeBufferPointer { diagonal in
                             guard let probabilities = probabilities.baseAddress, let diagonal = diagonal.baseAddress
                             else { return }
-                            let values = DirectReachValues(probabilities: probabilities, diagonal: diagonal)
+                            let values = DirectValues(probabilities: probabilities, diagonal: diagonal)
                             timedOut = iterate(
                                 rowStart: rowStart, sources: sources, values: values, current: current, next: next,
                                 stats: stats, highest: highest)
@@ -298,7 +298,7 @@ private struct ReachIteration {
     }
 
     /// Returns whether the deadline passed.
-    private mutating func iterate<Values: ReachValues>(
+    private mutating func iterate<Values: GatherValues>(
         rowStart: UnsafePointer<Int>, sources: UnsafePointer<Int32>, values: Values,
         current: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>,
         stats: UnsafeMutablePointer<ChunkStats>, highest initialHighest: Int
@@ -315,7 +315,7 @@ private struct ReachIteration {
         }
     }
 
-    private mutating func iterate<Values: ReachValues>(
+    private mutating func iterate<Values: GatherValues>(
         rowStart: UnsafePointer<Int>, sources: UnsafePointer<Int32>, values: Values,
         current: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>,
         stats: UnsafeMutablePointer<ChunkStats>, highest initialHighest: Int, goalRates: UnsafePointer<Double>?
@@ -500,32 +500,8 @@ private struct GeometricTail {
     }
 }
 
-/// Where the probabilities of the entries and the diagonal come from.
-private protocol ReachValues: Sendable {
-    func entry(_ index: Int) -> Double
-    func diagonal(_ state: Int) -> Double
-}
-
-private struct DirectReachValues: ReachValues, @unchecked Sendable {
-    let probabilities: UnsafePointer<Double>
-    let diagonal: UnsafePointer<Double>
-
-    @inline(__always) func entry(_ index: Int) -> Double { probabilities[index] }
-    @inline(__always) func diagonal(_ state: Int) -> Double { diagonal[state] }
-}
-
-private struct CodedReachValues: ReachValues, @unchecked Sendable {
-    let entryTable: UnsafePointer<Double>
-    let entryCodes: UnsafePointer<UInt16>
-    let diagonalTable: UnsafePointer<Double>
-    let diagonalCodes: UnsafePointer<UInt16>
-
-    @inline(__always) func entry(_ index: Int) -> Double { entryTable[Int(entryCodes[index])] }
-    @inline(__always) func diagonal(_ state: Int) -> Double { diagonalTable[Int(diagonalCodes[state])] }
-}
-
 /// One product over M; threads write disjoint row ranges of `output`, `result` and `stats`.
-private struct ReachKernel<Values: ReachValues>: @unchecked Sendable {
+private struct ReachKernel<Values: GatherValues>: @unchecked Sendable {
     let rowStart: UnsafePointer<Int>
     let sources: UnsafePointer<Int32>
     let values: Values

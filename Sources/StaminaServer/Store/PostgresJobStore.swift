@@ -444,20 +444,33 @@ public final class PostgresJobStore: JobStore {
     /// channel `stamina_cancel`). The listening connection is taken from the pool and given back
     /// when the consumer stops; after an error it listens again a second later.
     public func cancelRequests() async -> AsyncStream<String>? {
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        notifications(on: Self.cancelChannel, purpose: "cancels") { $0 }
+    }
+
+    /// The payloads PostgreSQL notifies on `channel`, on a connection taken from the pool and
+    /// given back when the consumer stops; after an error it listens again a second later (the
+    /// callers' polling covers the gap).
+    func notifications<Element: Sendable>(
+        on channel: String, purpose: String,
+        bufferingPolicy: AsyncStream<Element>.Continuation.BufferingPolicy = .unbounded,
+        _ element: @escaping @Sendable (String) -> Element
+    ) -> AsyncStream<Element> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Element.self, bufferingPolicy: bufferingPolicy)
         let client = self.client
         let logger = self.logger
         let listener = Task {
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
-                        try await connection.listen(on: Self.cancelChannel) { notifications in
-                            for try await notification in notifications { continuation.yield(notification.payload) }
+                        try await connection.listen(on: channel) { notifications in
+                            for try await notification in notifications {
+                                continuation.yield(element(notification.payload))
+                            }
                         }
                     }
                 } catch {
                     if Task.isCancelled { break }
-                    logger.notice("listening for cancels failed; polling covers it", metadata: ["error": "\(error)"])
+                    logger.notice("listening for \(purpose) failed; polling covers it", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: .seconds(1))
             }

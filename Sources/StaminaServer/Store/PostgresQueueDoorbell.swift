@@ -11,26 +11,6 @@ extension PostgresJobStore {
     static let queuedChannel = "stamina_queued"
 
     public func queuedJobs() async -> AsyncStream<Void>? {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let client = self.client
-        let logger = self.logger
-        let listener = Task {
-            while !Task.isCancelled {
-                do {
-                    try await client.withConnection { connection in
-                        try await connection.listen(on: Self.queuedChannel) { notifications in
-                            for try await _ in notifications { continuation.yield() }
-                        }
-                    }
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.notice("listening for new jobs failed; polling covers it", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: .seconds(1))
-            }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in listener.cancel() }
-        return stream
+        notifications(on: Self.queuedChannel, purpose: "new jobs", bufferingPolicy: .bufferingNewest(1)) { _ in () }
     }
 }
